@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+// GFL: a blockchain-based decentralised federated-learning system (see README.md and DESIGN.md).
+import PackageDescription
+
+/// Release builds of hot paths (interpreter loop, UInt256, Keccak, GEMM) skip exclusivity checks;
+/// everything else keeps Swift's defaults.
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "GFL",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gfl", targets: ["gfl"]),
+        .library(name: "Primitives", targets: ["Primitives"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Native libraries, installed by tools/setup from Debian's packages.
+        .systemLibrary(name: "CSecp256k1", path: "Sources/CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CLevelDB", path: "Sources/CLevelDB", providers: [.apt(["libleveldb-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+
+        // Ethereum primitives: UInt256, hex, Address, Keccak, RLP, secp256k1, ABI, keystore.
+        .target(name: "Primitives", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: fast),
+
+        .executableTarget(name: "gfl", dependencies: [
+            "Primitives",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fast),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
+    ]
+)
