@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "gfl", targets: ["gfl"]),
         .library(name: "Primitives", targets: ["Primitives"]),
+        .library(name: "Storage", targets: ["Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,12 +29,16 @@ let package = Package(
         // Ethereum primitives: UInt256, hex, Address, Keccak, RLP, secp256k1, ABI, keystore.
         .target(name: "Primitives", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: fast),
 
+        // Key-value storage: LevelDB (shipped) and in-memory (tests), atomic batches.
+        .target(name: "Storage", dependencies: ["CLevelDB"]),
+
         .executableTarget(name: "gfl", dependencies: [
             "Primitives",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]
 )
