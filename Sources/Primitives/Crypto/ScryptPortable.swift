@@ -41,61 +41,88 @@ extension Scrypt {
     }
 
     /// X ← ROMix(X): fill V with N successive BlockMix states, then mix in N pseudo-randomly chosen ones.
+    /// Written with plain loops and pointer arithmetic because tests run it unoptimised (debug builds).
     private static func roMix(_ x: UnsafeMutablePointer<UInt32>, _ v: UnsafeMutablePointer<UInt32>,
                               _ scratch: UnsafeMutablePointer<UInt32>, r: Int, n: Int) {
         let words = 32 * r
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             (v + i * words).update(from: x, count: words)
-            blockMix(x, scratch, r: r)
+            blockMix(x, nil, scratch, r: r)
+            i += 1
         }
         let mask = UInt64(n - 1)  // n is a power of two
-        for _ in 0..<n {
+        let last = (2 * r - 1) * 16
+        i = 0
+        while i < n {
             // Integerify: the first 64 bits (little-endian) of the last 64-byte block.
-            let last = (2 * r - 1) * 16
-            let j = Int((UInt64(x[last]) | UInt64(x[last + 1]) << 32) & mask)
-            let vj = v + j * words
-            for k in 0..<words { x[k] ^= vj[k] }
-            blockMix(x, scratch, r: r)
+            let j = Int((UInt64(x[last]) | UInt64(x[last + 1]) &<< 32) & mask)
+            blockMix(x, v + j * words, scratch, r: r)
+            i += 1
         }
     }
 
-    /// B ← BlockMix(B) over 2r 64-byte blocks; even-indexed outputs go to the first half, odd to the second.
-    private static func blockMix(_ b: UnsafeMutablePointer<UInt32>, _ scratch: UnsafeMutablePointer<UInt32>, r: Int) {
+    /// B ← BlockMix(B ⊕ V) over 2r 64-byte blocks (V absent: just B); even-indexed outputs go to the first half,
+    /// odd ones to the second.
+    private static func blockMix(_ b: UnsafeMutablePointer<UInt32>, _ v: UnsafeMutablePointer<UInt32>?,
+                                 _ scratch: UnsafeMutablePointer<UInt32>, r: Int) {
         let words = 32 * r
         let y = scratch  // 32r words of output, then 16 words of running state
         let t = scratch + words
-        t.update(from: b + (2 * r - 1) * 16, count: 16)
-        for i in 0..<(2 * r) {
-            let bi = b + i * 16
-            for k in 0..<16 { t[k] ^= bi[k] }
-            salsa20_8(t)
+        let lastBlock = (2 * r - 1) * 16
+        var k = 0
+        if let v {
+            while k < 16 { t[k] = b[lastBlock + k] ^ v[lastBlock + k]; k += 1 }
+        } else {
+            t.update(from: b + lastBlock, count: 16)
+        }
+        var i = 0
+        while i < 2 * r {
+            salsa20_8(t, b + i * 16, v.map { $0 + i * 16 })
             let dest = (i & 1 == 0 ? i / 2 : r + i / 2) * 16
             (y + dest).update(from: t, count: 16)
+            i += 1
         }
         b.update(from: y, count: words)
     }
 
-    @inline(__always)
-    private static func rotl(_ v: UInt32, _ c: UInt32) -> UInt32 { v << c | v >> (32 - c) }
-
-    /// The Salsa20/8 core on 16 words, in place.
-    private static func salsa20_8(_ b: UnsafeMutablePointer<UInt32>) {
-        var x0 = b[0], x1 = b[1], x2 = b[2], x3 = b[3], x4 = b[4], x5 = b[5], x6 = b[6], x7 = b[7]
-        var x8 = b[8], x9 = b[9], x10 = b[10], x11 = b[11], x12 = b[12], x13 = b[13], x14 = b[14], x15 = b[15]
-        for _ in 0..<4 {
-            // Column round.
-            x4 ^= rotl(x0 &+ x12, 7); x8 ^= rotl(x4 &+ x0, 9); x12 ^= rotl(x8 &+ x4, 13); x0 ^= rotl(x12 &+ x8, 18)
-            x9 ^= rotl(x5 &+ x1, 7); x13 ^= rotl(x9 &+ x5, 9); x1 ^= rotl(x13 &+ x9, 13); x5 ^= rotl(x1 &+ x13, 18)
-            x14 ^= rotl(x10 &+ x6, 7); x2 ^= rotl(x14 &+ x10, 9); x6 ^= rotl(x2 &+ x14, 13); x10 ^= rotl(x6 &+ x2, 18)
-            x3 ^= rotl(x15 &+ x11, 7); x7 ^= rotl(x3 &+ x15, 9); x11 ^= rotl(x7 &+ x3, 13); x15 ^= rotl(x11 &+ x7, 18)
-            // Row round.
-            x1 ^= rotl(x0 &+ x3, 7); x2 ^= rotl(x1 &+ x0, 9); x3 ^= rotl(x2 &+ x1, 13); x0 ^= rotl(x3 &+ x2, 18)
-            x6 ^= rotl(x5 &+ x4, 7); x7 ^= rotl(x6 &+ x5, 9); x4 ^= rotl(x7 &+ x6, 13); x5 ^= rotl(x4 &+ x7, 18)
-            x11 ^= rotl(x10 &+ x9, 7); x8 ^= rotl(x11 &+ x10, 9); x9 ^= rotl(x8 &+ x11, 13); x10 ^= rotl(x9 &+ x8, 18)
-            x12 ^= rotl(x15 &+ x14, 7); x13 ^= rotl(x12 &+ x15, 9); x14 ^= rotl(x13 &+ x12, 13); x15 ^= rotl(x14 &+ x13, 18)
+    /// t ← Salsa20/8(t ⊕ b ⊕ v), where v may be absent.
+    private static func salsa20_8(_ t: UnsafeMutablePointer<UInt32>, _ b: UnsafeMutablePointer<UInt32>,
+                                  _ v: UnsafeMutablePointer<UInt32>?) {
+        var k = 0
+        if let v {
+            while k < 16 { t[k] ^= b[k] ^ v[k]; k += 1 }
+        } else {
+            while k < 16 { t[k] ^= b[k]; k += 1 }
         }
-        b[0] &+= x0; b[1] &+= x1; b[2] &+= x2; b[3] &+= x3; b[4] &+= x4; b[5] &+= x5; b[6] &+= x6; b[7] &+= x7
-        b[8] &+= x8; b[9] &+= x9; b[10] &+= x10; b[11] &+= x11; b[12] &+= x12; b[13] &+= x13; b[14] &+= x14
-        b[15] &+= x15
+        var x0 = t[0], x1 = t[1], x2 = t[2], x3 = t[3], x4 = t[4], x5 = t[5], x6 = t[6], x7 = t[7]
+        var x8 = t[8], x9 = t[9], x10 = t[10], x11 = t[11], x12 = t[12], x13 = t[13], x14 = t[14], x15 = t[15]
+        var a: UInt32 = 0
+        var round = 0
+        // Rotations are spelled out (a &<< c | a &>> (32 − c)) so unoptimised builds make no calls.
+        while round < 4 {
+            // Column round.
+            a = x0 &+ x12; x4 ^= a &<< 7 | a &>> 25; a = x4 &+ x0; x8 ^= a &<< 9 | a &>> 23
+            a = x8 &+ x4; x12 ^= a &<< 13 | a &>> 19; a = x12 &+ x8; x0 ^= a &<< 18 | a &>> 14
+            a = x5 &+ x1; x9 ^= a &<< 7 | a &>> 25; a = x9 &+ x5; x13 ^= a &<< 9 | a &>> 23
+            a = x13 &+ x9; x1 ^= a &<< 13 | a &>> 19; a = x1 &+ x13; x5 ^= a &<< 18 | a &>> 14
+            a = x10 &+ x6; x14 ^= a &<< 7 | a &>> 25; a = x14 &+ x10; x2 ^= a &<< 9 | a &>> 23
+            a = x2 &+ x14; x6 ^= a &<< 13 | a &>> 19; a = x6 &+ x2; x10 ^= a &<< 18 | a &>> 14
+            a = x15 &+ x11; x3 ^= a &<< 7 | a &>> 25; a = x3 &+ x15; x7 ^= a &<< 9 | a &>> 23
+            a = x7 &+ x3; x11 ^= a &<< 13 | a &>> 19; a = x11 &+ x7; x15 ^= a &<< 18 | a &>> 14
+            // Row round.
+            a = x0 &+ x3; x1 ^= a &<< 7 | a &>> 25; a = x1 &+ x0; x2 ^= a &<< 9 | a &>> 23
+            a = x2 &+ x1; x3 ^= a &<< 13 | a &>> 19; a = x3 &+ x2; x0 ^= a &<< 18 | a &>> 14
+            a = x5 &+ x4; x6 ^= a &<< 7 | a &>> 25; a = x6 &+ x5; x7 ^= a &<< 9 | a &>> 23
+            a = x7 &+ x6; x4 ^= a &<< 13 | a &>> 19; a = x4 &+ x7; x5 ^= a &<< 18 | a &>> 14
+            a = x10 &+ x9; x11 ^= a &<< 7 | a &>> 25; a = x11 &+ x10; x8 ^= a &<< 9 | a &>> 23
+            a = x8 &+ x11; x9 ^= a &<< 13 | a &>> 19; a = x9 &+ x8; x10 ^= a &<< 18 | a &>> 14
+            a = x15 &+ x14; x12 ^= a &<< 7 | a &>> 25; a = x12 &+ x15; x13 ^= a &<< 9 | a &>> 23
+            a = x13 &+ x12; x14 ^= a &<< 13 | a &>> 19; a = x14 &+ x13; x15 ^= a &<< 18 | a &>> 14
+            round += 1
+        }
+        t[0] &+= x0; t[1] &+= x1; t[2] &+= x2; t[3] &+= x3; t[4] &+= x4; t[5] &+= x5; t[6] &+= x6; t[7] &+= x7
+        t[8] &+= x8; t[9] &+= x9; t[10] &+= x10; t[11] &+= x11; t[12] &+= x12; t[13] &+= x13; t[14] &+= x14
+        t[15] &+= x15
     }
 }
