@@ -41,6 +41,8 @@ func patternData(_ n: Int, _ mul: Int = 13) -> [UInt8] { (0..<n).map { UInt8(tru
     /// fallback); either way it must be there, since the EVM's precompile 0x03 needs it.
     @Test func ripemd160IsAvailable() throws {
         #expect(RIPEMD160.unavailableReason == nil)
+        // Debian 12 ships OpenSSL 3.0.x with x ≥ 7, where RIPEMD-160 moved into the default provider.
+        #expect(RIPEMD160.providerName == "default")
         let h = try StreamingDigest.ripemd160()
         h.update(Array("a".utf8))
         h.update(Array("bc".utf8))
