@@ -65,7 +65,7 @@ final class OpenSSLAlgorithms: @unchecked Sendable {
             ripemd160 = md; ripemd160Failure = nil
         } else {
             let first = drainErrorQueue()
-            if osslProviderLoad(nil, "legacy") != nil, let md = EVP_MD_fetch(nil, "RIPEMD160", nil) {
+            if OSSL_PROVIDER_load(nil, "legacy") != nil, let md = EVP_MD_fetch(nil, "RIPEMD160", nil) {
                 ripemd160 = md; ripemd160Failure = nil
             } else {
                 ripemd160 = nil
@@ -77,19 +77,9 @@ final class OpenSSLAlgorithms: @unchecked Sendable {
     }
 }
 
-/// `OSSL_PROVIDER_load` from <openssl/provider.h>, which the COpenSSL module map does not include; declared here
-/// by its C symbol so the legacy provider can be loaded as a fallback. Both arguments and the result are pointers,
-/// so the Swift and C calling conventions agree.
-@_silgen_name("OSSL_PROVIDER_load")
-func osslProviderLoad(_ libctx: OpaquePointer?, _ name: UnsafePointer<CChar>) -> OpaquePointer?
-
-/// `OSSL_PROVIDER_get0_name` from <openssl/provider.h>, declared the same way (pointer in, C string out).
-@_silgen_name("OSSL_PROVIDER_get0_name")
-func osslProviderName(_ provider: OpaquePointer) -> UnsafePointer<CChar>?
-
 /// The name of the provider ("default", "legacy", …) that supplies a fetched digest.
 func providerName(of md: OpaquePointer) -> String? {
-    guard let prov = EVP_MD_get0_provider(md), let name = osslProviderName(prov) else { return nil }
+    guard let prov = EVP_MD_get0_provider(md), let name = OSSL_PROVIDER_get0_name(prov) else { return nil }
     return String(cString: name)
 }
 

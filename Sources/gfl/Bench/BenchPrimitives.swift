@@ -52,6 +52,7 @@ struct BenchPrimitives: ParsableCommand {
             rows.append(("keccak256/\(size)B", ns, Double(size) / ns * 1e9 / 1e6))
         }
         rows.append(contentsOf: uint256Rows())
+        rows.append(contentsOf: cryptoRows())
         for (name, ns, mbps) in rows {
             if json {
                 let m = mbps.map { String(format2($0)) } ?? "null"
