@@ -133,7 +133,8 @@ struct ABIPathError: Error {
                 }
             }
         }
-        return out.isEmpty ? "value" : out
+        // A path not starting at an argument is inside a lone value: `value[1].x`.
+        return out.hasPrefix("arg") ? out : "value" + out
     }
 }
 
