@@ -32,7 +32,8 @@ extension ABI {
         guard sel == function.selector else {
             throw .invalidData(path: "calldata", failure: .selector("\(sel) is not \(function.signature) (\(function.selector))"))
         }
-        return try decode(function.inputs, from: Array(calldata[4...]))
+        for t in function.inputs { try t.type.validate() }
+        return try decodeValidated(function.inputs.map(\.type), from: calldata, skip: 4, names: function.inputs)
     }
 
     /// Decodes the return data of `function`.
@@ -40,10 +41,12 @@ extension ABI {
         try decode(function.outputs, from: data)
     }
 
-    static func decodeValidated(_ types: [ABIType], from data: [UInt8],
+    /// Decodes `data` after its first `skip` bytes (a selector), without copying it; offsets and error
+    /// positions count from there.
+    static func decodeValidated(_ types: [ABIType], from data: [UInt8], skip: Int = 0,
                                 names: [ABIParameter]?) throws(ABIError) -> [ABIValue] {
-        let result: Result<[ABIValue], ABIPathError> = data.withUnsafeBytes { raw in
-            var r = ABIReader(raw)
+        let result: Result<[ABIValue], ABIPathError> = data.withUnsafeBytes { whole in
+            var r = ABIReader(UnsafeRawBufferPointer(rebasing: whole[min(skip, whole.count)...]))
             do throws(ABIPathError) {
                 return .success(try r.decodeSequence(.each(types), count: types.count, start: 0, topLevel: true))
             } catch {
@@ -122,27 +125,42 @@ struct ABIReader {
         var values: [ABIValue] = []
         values.reserveCapacity(count)
         var head = start
+        if case .same(let t) = types {
+            // Arrays: the element's layout is worked out once, not per element.
+            let dynamic = t.isDynamic, size = t.headSize
+            for i in 0..<count {
+                do throws(ABIPathError) {
+                    values.append(dynamic ? try decodeTail(t, head: head, start: start, headLen: headLen)
+                                          : try decodeStatic(t, at: head))
+                } catch {
+                    throw error.inside(.index(i))
+                }
+                head += size
+            }
+            return values
+        }
         for i in 0..<count {
             let t = types[i]
             do throws(ABIPathError) {
-                if t.isDynamic {
-                    let offsetWord = try word(at: head)
-                    // eth_abi's rule: the target must lie after this container's head and inside the data.
-                    guard let off = offsetWord.asInt, off >= headLen, off < data.count - start else {
-                        throw ABIPathError(.data(.badOffset(offsetWord.description, at: head)))
-                    }
-                    values.append(try decodeDynamic(t, at: start + off))
-                } else {
-                    values.append(try decodeStatic(t, at: head))
-                }
+                values.append(t.isDynamic ? try decodeTail(t, head: head, start: start, headLen: headLen)
+                                          : try decodeStatic(t, at: head))
             } catch {
-                if topLevel { throw error.inside(.arg(i)) }
-                if case .same = types { throw error.inside(.index(i)) }
-                throw error.inside(.field(i))
+                throw error.inside(topLevel ? .arg(i) : .field(i))
             }
             head += t.headSize
         }
         return values
+    }
+
+    /// Follows the offset in the head word at `head` (relative to the container at `start`) and decodes there.
+    @inline(__always)
+    mutating func decodeTail(_ t: ABIType, head: Int, start: Int, headLen: Int) throws(ABIPathError) -> ABIValue {
+        let offsetWord = try word(at: head)
+        // eth_abi's rule: the target must lie after this container's head and inside the data.
+        guard let off = offsetWord.asInt, off >= headLen, off < data.count - start else {
+            throw ABIPathError(.data(.badOffset(offsetWord.description, at: head)))
+        }
+        return try decodeDynamic(t, at: start + off)
     }
 
     /// Decodes a dynamic value whose encoding starts at `pos`.

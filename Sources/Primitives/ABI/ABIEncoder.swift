@@ -185,6 +185,26 @@ struct ABIWriter {
     mutating func encodeSequence(_ types: ABIElements, _ values: [ABIValue],
                                  topLevel: Bool = false) throws(ABIPathError) {
         let start = out.count
+        if case .same(let t) = types {
+            // Arrays: the element's layout is worked out once, not per element.
+            let dynamic = t.isDynamic, size = t.headSize
+            appendZeros(size * values.count)
+            var head = start
+            for (i, v) in values.enumerated() {
+                do throws(ABIPathError) {
+                    if dynamic {
+                        put(UInt256(UInt64(out.count - start)), at: head)
+                        try encodeDynamic(t, v)
+                    } else {
+                        try writeStatic(t, v, at: head)
+                    }
+                } catch {
+                    throw error.inside(.index(i))
+                }
+                head += size
+            }
+            return
+        }
         var headLen = 0
         for i in 0..<values.count { headLen += types[i].headSize }
         appendZeros(headLen)
@@ -199,9 +219,7 @@ struct ABIWriter {
                     try writeStatic(t, v, at: head)
                 }
             } catch {
-                if topLevel { throw error.inside(.arg(i)) }
-                if case .same = types { throw error.inside(.index(i)) }
-                throw error.inside(.field(i))
+                throw error.inside(topLevel ? .arg(i) : .field(i))
             }
             head += t.headSize
         }

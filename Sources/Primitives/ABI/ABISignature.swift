@@ -203,7 +203,8 @@ public struct ABIErrorDefinition: Hashable, Sendable, CustomStringConvertible {
         guard data.count >= 4, ABISelector(data) == selector else {
             throw .invalidData(path: "revert data", failure: .selector("not \(signature) (\(selector))"))
         }
-        return try ABI.decode(inputs, from: Array(data[4...]))
+        for p in inputs { try p.type.validate() }
+        return try ABI.decodeValidated(inputs.map(\.type), from: data, skip: 4, names: inputs)
     }
 
     /// `Error(string)`, the error `revert("reason")` and `require(cond, "reason")` raise.

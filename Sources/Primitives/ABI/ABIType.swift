@@ -2,7 +2,7 @@
 /// strings, the canonical form used in signatures, and the static/dynamic layout rules the codec needs.
 
 /// An ABI type. `uint`/`int` carry their bit width (8...256, a multiple of 8); `fixedBytes` its length (1...32).
-public indirect enum ABIType: Hashable, Sendable, CustomStringConvertible {
+public enum ABIType: Hashable, Sendable, CustomStringConvertible {
     case uint(Int)
     case int(Int)
     case address
@@ -13,9 +13,9 @@ public indirect enum ABIType: Hashable, Sendable, CustomStringConvertible {
     case bytes
     case string
     /// `T[]`.
-    case array(ABIType)
+    indirect case array(ABIType)
     /// `T[k]`, k ≥ 1.
-    case fixedArray(ABIType, Int)
+    indirect case fixedArray(ABIType, Int)
     /// `(T1,T2,...)`, at least one component.
     case tuple([ABIType])
 

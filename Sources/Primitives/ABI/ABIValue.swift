@@ -1,6 +1,8 @@
 /// ABI values, mirroring `ABIType`. Integers are 256-bit words: `uint` values as is, `int` values in two's
 /// complement (so `-1` is `UInt256.max`); the width lives in the type, and the encoder checks the value fits.
-public indirect enum ABIValue: Hashable, Sendable {
+/// Not `indirect`: arrays already box their elements, and leaving the enum flat keeps a decoded word
+/// from costing a heap allocation of its own.
+public enum ABIValue: Hashable, Sendable {
     case uint(UInt256)
     /// A signed integer in 256-bit two's complement.
     case int(UInt256)
