@@ -160,9 +160,11 @@ import Primitives
         #expect(ev.inputs.map(\.indexed) == [true, true, false])
         #expect(ev.topic0.hex == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
         #expect(try ABIEvent(signature: "Ping(uint256 indexed) anonymous").anonymous)
+        #expect(throws: ABIError.self) { try ABIEvent(signature: "Ping(uint256) view") }
+        #expect(throws: ABIError.self) { try ABIErrorDefinition(signature: "error Oops() anonymous") }
 
         for bad in ["transfer(address", "(uint256)", "f(uint7)", "f(uint256 a b)", "f(uint256)(bool)(bool)",
-                    "event E(uint256)", "f(()) ", "f(uint256[x])", "f(,)"] {
+                    "event E(uint256)", "f(()) ", "f(uint256[x])", "f(,)", "f(uint256) garbage"] {
             #expect(throws: ABIError.self, "\(bad)") { try ABIFunction(signature: bad) }
         }
     }

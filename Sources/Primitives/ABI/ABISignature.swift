@@ -71,6 +71,11 @@ public struct ABIFunction: Hashable, Sendable, CustomStringConvertible {
     public init(signature text: String) throws(ABIError) {
         var p = SignatureParser(text: text)
         let parsed = try p.parse(keyword: "function")
+        let allowed: Set = ["external", "public", "internal", "private", "pure", "view", "payable", "nonpayable",
+                            "virtual", "override"]
+        if let w = parsed.modifiers.first(where: { !allowed.contains($0) }) {
+            throw .invalidSignature(text, reason: "unexpected '\(w)' after the parameters")
+        }
         let mutability = parsed.modifiers.compactMap { ABIStateMutability(rawValue: $0) }.last ?? .nonpayable
         self.init(name: parsed.name, inputs: parsed.inputs, outputs: parsed.outputs ?? [], stateMutability: mutability)
     }
@@ -105,6 +110,9 @@ public struct ABIEvent: Hashable, Sendable, CustomStringConvertible {
         var p = SignatureParser(text: text)
         let parsed = try p.parse(keyword: "event")
         guard parsed.outputs == nil else { throw .invalidSignature(text, reason: "an event has no outputs") }
+        if let w = parsed.modifiers.first(where: { $0 != "anonymous" }) {
+            throw .invalidSignature(text, reason: "unexpected '\(w)' after the parameters")
+        }
         self.init(name: parsed.name, inputs: parsed.inputs, anonymous: parsed.modifiers.contains("anonymous"))
     }
 
@@ -193,6 +201,9 @@ public struct ABIErrorDefinition: Hashable, Sendable, CustomStringConvertible {
         var p = SignatureParser(text: text)
         let parsed = try p.parse(keyword: "error")
         guard parsed.outputs == nil else { throw .invalidSignature(text, reason: "an error has no outputs") }
+        if let w = parsed.modifiers.first {
+            throw .invalidSignature(text, reason: "unexpected '\(w)' after the parameters")
+        }
         self.init(name: parsed.name, inputs: parsed.inputs)
     }
 
