@@ -231,8 +231,12 @@ import Primitives
         #expect(try c.event("E").inputs[0].indexed)
         #expect(try c.error("Oops").selector == ABISelector(signature: "Oops()"))
         #expect(throws: ABIError.self) { try c.function("missing") }
-        let call = try ABI.encodeCall(try c.function("transfer(address)"), [.address(.zero)])
+        let call = try c.encodeCall("transfer(address)", [.address(.zero)])
         #expect(try c.decodeCall(call).0.signature == "transfer(address)")
+        #expect(try c.decodeCall(call).1.first?.address == .zero)
+        let out = try c.decodeOutput("transfer(address,uint256)", from: ABI.encode([.bool], [.bool(true)]))
+        #expect(out.first?.bool == true)
+        #expect(throws: ABIError.self) { try c.encodeCall("transfer", [.address(.zero)]) }
 
         let bad: [(String, String)] = [
             ("not json", "not JSON"), ("{}", "expected an array"), ("[1]", "not an object"),

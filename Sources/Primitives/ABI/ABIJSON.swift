@@ -202,6 +202,16 @@ public struct ABIContract: Sendable {
         try ABI.decodeRevert(data, errors: errors)
     }
 
+    /// Calldata for the function with this name or signature (see `function(_:)`).
+    public func encodeCall(_ nameOrSignature: String, _ values: [ABIValue]) throws(ABIError) -> [UInt8] {
+        try ABI.encodeCall(function(nameOrSignature), values)
+    }
+
+    /// Decodes the return data of the function with this name or signature.
+    public func decodeOutput(_ nameOrSignature: String, from data: [UInt8]) throws(ABIError) -> [ABIValue] {
+        try ABI.decodeOutput(function(nameOrSignature), from: data)
+    }
+
     /// Deployment data: creation bytecode followed by the encoded constructor arguments.
     public func deployData(bytecode: [UInt8], arguments: [ABIValue]) throws(ABIError) -> [UInt8] {
         let params = constructor ?? []

@@ -44,6 +44,26 @@ public enum ABIValue: Hashable, Sendable {
         }
     }
 
+    /// The word of a `.uint` value.
+    public var uint256: UInt256? { if case .uint(let v) = self { v } else { nil } }
+
+    /// The address of an `.address` value.
+    public var address: Address? { if case .address(let a) = self { a } else { nil } }
+
+    /// The flag of a `.bool` value.
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+
+    /// The text of a `.string` value.
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+
+    /// The bytes of a `.bytes` or `.fixedBytes` value.
+    public var byteArray: [UInt8]? {
+        switch self {
+        case .bytes(let b), .fixedBytes(let b): return b
+        default: return nil
+        }
+    }
+
     /// The elements of an array or tuple.
     public var elements: [ABIValue]? {
         switch self {
