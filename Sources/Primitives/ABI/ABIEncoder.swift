@@ -1,5 +1,7 @@
 /// ABI encoding (the spec's `enc`): a list of values is encoded as a tuple, static parts in the head and
 /// dynamic parts in the tail behind offsets relative to the start of their enclosing tuple or array.
+/// The encoder first measures the encoding (checking the values' shapes on the way), then writes it into
+/// one zero-filled buffer of exactly that size, so nothing is reallocated while encoding.
 
 /// Namespace for the codec's entry points.
 public enum ABI {
@@ -9,13 +11,14 @@ public enum ABI {
         guard types.count == values.count else {
             throw .wrongCount(path: "arguments", expected: types.count, got: values.count)
         }
-        var w = ABIWriter()
-        do {
+        do throws(ABIPathError) {
+            let size = try ABIWriter.sequenceSize(.each(types), values, topLevel: true)
+            var w = ABIWriter(prefix: 0, size: size)
             try w.encodeSequence(.each(types), values, topLevel: true)
+            return w.out
         } catch {
             throw error.abiError(names: nil)
         }
-        return w.out
     }
 
     /// Encodes one value as a one-element tuple (so a dynamic value starts with its offset, `0x20`).
@@ -29,17 +32,18 @@ public enum ABI {
             throw .wrongCount(path: "arguments of \(function.signature)", expected: function.inputs.count,
                               got: values.count)
         }
-        var w = ABIWriter()
-        w.out.reserveCapacity(4 + 32 * values.count)
-        w.out.append(contentsOf: function.selector.bytes)
         let types = function.inputs.map(\.type)
         for t in types { try t.validate() }
-        do {
+        do throws(ABIPathError) {
+            let size = try ABIWriter.sequenceSize(.each(types), values, topLevel: true)
+            var w = ABIWriter(prefix: 4, size: size)
+            let sel = function.selector.value
+            for i in 0..<4 { w.out[i] = UInt8(truncatingIfNeeded: sel >> UInt32(24 - 8 * i)) }
             try w.encodeSequence(.each(types), values, topLevel: true)
+            return w.out
         } catch {
             throw error.abiError(names: function.inputs)
         }
-        return w.out
     }
 
     /// Calldata for a signature such as `transfer(address,uint256)` (outputs, if given, are ignored).
@@ -52,148 +56,109 @@ public enum ABI {
     /// level, array and struct members concatenated and padded to 32 bytes, no lengths or offsets).
     public static func topic(_ type: ABIType, _ value: ABIValue) throws(ABIError) -> Hash32 {
         try type.validate()
-        var w = ABIWriter()
         do throws(ABIPathError) {
-            if type.isValueType {
-                w.out = [UInt8](repeating: 0, count: 32)
-                try w.writeWord(type, value, at: 0)
-                return Bytes32(w.out)
-            }
-            try w.encodeInPlace(type, value, padded: false)
+            if type.isValueType { return try ABIWriter.word(type, value) }
+            var out: [UInt8] = []
+            try ABIWriter.encodeInPlace(type, value, padded: false, into: &out)
+            return Keccak256.hash(out)
         } catch {
             throw error.abiError(names: nil)
         }
-        return Keccak256.hash(w.out)
     }
 }
 
-/// A step in the path to a value: an argument, an array element or a tuple field.
-enum ABIPathComponent: Equatable {
-    case arg(Int)
-    case index(Int)
-    case field(Int)
-}
+/// Writes an encoding into a buffer sized beforehand by `sequenceSize`.
+struct ABIWriter {
+    /// The encoding (after `prefix` bytes for a selector), zero-filled, so padding needs no writes.
+    var out: [UInt8]
+    /// Where the next tail starts.
+    var end: Int
 
-/// What went wrong inside the codec, with the path collected innermost-first while unwinding.
-struct ABIPathError: Error {
-    enum Kind {
-        case value(String)
-        case count(expected: Int, got: Int)
-        case data(ABIDecodingFailure)
-        case text(String, reason: String)
-    }
-    var path: [ABIPathComponent] = []
-    var kind: Kind
-
-    init(_ kind: Kind) { self.kind = kind }
-
-    /// Adds an outer path step (called as the error unwinds out of a container).
-    func inside(_ c: ABIPathComponent) -> ABIPathError {
-        var e = self
-        e.path.append(c)
-        return e
+    init(prefix: Int, size: Int) {
+        out = [UInt8](repeating: 0, count: prefix + size)
+        end = prefix
     }
 
-    /// The public error, with the path rendered as `arg 2[3].x`; tuple fields use the names from `names`
-    /// (the parameters of the outermost tuple) where they are known, else their index.
-    func abiError(names: [ABIParameter]?) -> ABIError {
-        let p = ABIPathError.render(path.reversed(), names: names)
-        switch kind {
-        case .value(let r): return .invalidValue(path: p, reason: r)
-        case .count(let e, let g): return .wrongCount(path: p, expected: e, got: g)
-        case .data(let f): return .invalidData(path: p, failure: f)
-        case .text(let t, let r): return .invalidArgument(path: p, text: t, reason: r)
-        }
-    }
+    @inline(__always)
+    static func padded(_ n: Int) -> Int { (n + 31) & ~31 }
 
-    static func render(_ steps: some Sequence<ABIPathComponent>, names: [ABIParameter]?) -> String {
-        var out = ""
-        // The parameters that the next `.field` step indexes into, when known.
-        var fields = names
-        for step in steps {
-            switch step {
-            case .arg(let i):
-                if !out.isEmpty { out += " " }
-                out += "arg \(i)"
-                if let f = fields, i < f.count {
-                    if !f[i].name.isEmpty { out += " (\(f[i].name))" }
-                    fields = f[i].components
-                } else {
-                    fields = nil
+    // MARK: Measuring (and checking shapes, so the writes below stay inside the buffer)
+
+    /// Bytes a tuple or array body takes: its head plus every dynamic element's tail.
+    static func sequenceSize(_ types: ABIElements, _ values: [ABIValue],
+                             topLevel: Bool = false) throws(ABIPathError) -> Int {
+        if case .same(let t) = types {
+            var total = t.headSize * values.count
+            if t.isDynamic {
+                for (i, v) in values.enumerated() {
+                    do throws(ABIPathError) { total += try tailSize(t, v) } catch { throw error.inside(.index(i)) }
                 }
-            case .index(let i):
-                out += "[\(i)]"
-            case .field(let i):
-                if let f = fields, i < f.count, !f[i].name.isEmpty {
-                    out += "." + f[i].name
-                    fields = f[i].components
-                } else {
-                    out += ".\(i)"
-                    fields = fields.flatMap { i < $0.count ? $0[i].components : nil }
+            }
+            return total
+        }
+        var total = 0
+        for (i, v) in values.enumerated() {
+            let t = types[i]
+            total += t.headSize
+            if t.isDynamic {
+                do throws(ABIPathError) { total += try tailSize(t, v) } catch {
+                    throw error.inside(topLevel ? .arg(i) : .field(i))
                 }
             }
         }
-        // A path not starting at an argument is inside a lone value: `value[1].x`.
-        return out.hasPrefix("arg") ? out : "value" + out
+        return total
     }
-}
 
-/// Element types of a sequence: all the same (arrays) or one per element (tuples).
-enum ABIElements {
-    case same(ABIType)
-    case each([ABIType])
-
-    @inline(__always)
-    subscript(i: Int) -> ABIType {
-        switch self {
-        case .same(let t): return t
-        case .each(let ts): return ts[i]
+    /// Bytes a dynamic value's tail takes. Static values need no check here: their writes are confined to
+    /// their head slot, and `writeStatic` checks them before writing.
+    static func tailSize(_ t: ABIType, _ v: ABIValue) throws(ABIPathError) -> Int {
+        switch (t, v) {
+        case (.bytes, .bytes(let b)), (.bytes, .fixedBytes(let b)): return 32 + padded(b.count)
+        case (.string, .string(let s)): return 32 + padded(s.utf8.count)
+        case (.array(let e), .array(let items)): return 32 + (try sequenceSize(.same(e), items))
+        case (.fixedArray(let e, let k), .array(let items)):
+            guard items.count == k else { throw ABIPathError(.count(expected: k, got: items.count)) }
+            return try sequenceSize(.same(e), items)
+        case (.tuple(let ts), .tuple(let items)):
+            guard items.count == ts.count else { throw ABIPathError(.count(expected: ts.count, got: items.count)) }
+            return try sequenceSize(.each(ts), items)
+        default:
+            throw ABIPathError(.value("expected \(t.canonical), got \(v.kindName)"))
         }
     }
-}
 
-/// Appends encodings to one growing buffer; heads are reserved as zeros and filled in place.
-struct ABIWriter {
-    var out: [UInt8] = []
+    // MARK: Writing
 
     @inline(__always)
-    mutating func appendZeros(_ n: Int) {
-        out.append(contentsOf: repeatElement(0, count: n))
+    mutating func put(_ w: Bytes32, at pos: Int) {
+        // An internal invariant (sizes were measured first), checked because the store below is unchecked.
+        precondition(pos >= 0 && pos + 32 <= out.count, "ABI writer overrun")
+        out.withUnsafeMutableBytes { w.store(to: $0.baseAddress! + pos) }
     }
 
-    @inline(__always)
-    mutating func put(_ v: UInt256, at pos: Int) {
-        out.withUnsafeMutableBytes { v.word.store(to: $0.baseAddress! + pos) }
+    mutating func putBytes(_ src: UnsafeRawBufferPointer) {
+        precondition(end + src.count <= out.count, "ABI writer overrun")
+        if let base = src.baseAddress, src.count > 0 {
+            let at = end
+            out.withUnsafeMutableBytes { ($0.baseAddress! + at).copyMemory(from: base, byteCount: src.count) }
+        }
+        end += ABIWriter.padded(src.count)
     }
 
-    @inline(__always)
-    mutating func appendWord(_ v: UInt256) {
-        let pos = out.count
-        appendZeros(32)
-        put(v, at: pos)
-    }
-
-    /// Appends bytes right-padded with zeros to a multiple of 32.
-    mutating func appendPadded(_ bytes: [UInt8]) {
-        out.append(contentsOf: bytes)
-        appendZeros((32 - bytes.count % 32) % 32)
-    }
-
-    /// Encodes a tuple or array body at the end of the buffer: heads first, then each dynamic tail,
-    /// with offsets counted from the sequence's start (so bytes already in the buffer, such as a selector,
-    /// do not count).
+    /// Encodes a tuple or array body at `end`: heads first, then each dynamic tail, with offsets counted from
+    /// the body's start (so bytes before it, such as a selector, do not count).
     mutating func encodeSequence(_ types: ABIElements, _ values: [ABIValue],
                                  topLevel: Bool = false) throws(ABIPathError) {
-        let start = out.count
+        let start = end
         if case .same(let t) = types {
             // Arrays: the element's layout is worked out once, not per element.
             let dynamic = t.isDynamic, size = t.headSize
-            appendZeros(size * values.count)
+            end += size * values.count
             var head = start
             for (i, v) in values.enumerated() {
                 do throws(ABIPathError) {
                     if dynamic {
-                        put(UInt256(UInt64(out.count - start)), at: head)
+                        put(UInt256(UInt64(end - start)).word, at: head)
                         try encodeDynamic(t, v)
                     } else {
                         try writeStatic(t, v, at: head)
@@ -207,13 +172,13 @@ struct ABIWriter {
         }
         var headLen = 0
         for i in 0..<values.count { headLen += types[i].headSize }
-        appendZeros(headLen)
+        end += headLen
         var head = start
         for (i, v) in values.enumerated() {
             let t = types[i]
             do throws(ABIPathError) {
                 if t.isDynamic {
-                    put(UInt256(UInt64(out.count - start)), at: head)
+                    put(UInt256(UInt64(end - start)).word, at: head)
                     try encodeDynamic(t, v)
                 } else {
                     try writeStatic(t, v, at: head)
@@ -225,18 +190,21 @@ struct ABIWriter {
         }
     }
 
-    /// Appends the encoding of a dynamic value (bytes, string, T[], or a tuple/fixed array with dynamic parts).
+    /// Writes a dynamic value's tail at `end` (bytes, string, T[], or a tuple/fixed array with dynamic parts).
     mutating func encodeDynamic(_ t: ABIType, _ v: ABIValue) throws(ABIPathError) {
         switch (t, v) {
         case (.bytes, .bytes(let b)), (.bytes, .fixedBytes(let b)):
-            appendWord(UInt256(UInt64(b.count)))
-            appendPadded(b)
+            put(UInt256(UInt64(b.count)).word, at: end)
+            end += 32
+            b.withUnsafeBytes { putBytes($0) }
         case (.string, .string(let s)):
-            let b = Array(s.utf8)
-            appendWord(UInt256(UInt64(b.count)))
-            appendPadded(b)
+            put(UInt256(UInt64(s.utf8.count)).word, at: end)
+            end += 32
+            var text = s
+            text.withUTF8 { putBytes(UnsafeRawBufferPointer($0)) }
         case (.array(let e), .array(let items)):
-            appendWord(UInt256(UInt64(items.count)))
+            put(UInt256(UInt64(items.count)).word, at: end)
+            end += 32
             try encodeSequence(.same(e), items)
         case (.fixedArray(let e, let k), .array(let items)):
             guard items.count == k else { throw ABIPathError(.count(expected: k, got: items.count)) }
@@ -249,86 +217,100 @@ struct ABIWriter {
         }
     }
 
-    /// Writes a static value's encoding at `pos` (space already reserved).
+    /// Writes a static value's encoding at `pos`, inside its measured head slot.
     mutating func writeStatic(_ t: ABIType, _ v: ABIValue, at pos: Int) throws(ABIPathError) {
         switch (t, v) {
         case (.fixedArray(let e, let k), .array(let items)):
             guard items.count == k else { throw ABIPathError(.count(expected: k, got: items.count)) }
             let size = e.headSize
             for (i, item) in items.enumerated() {
-                do { try writeStatic(e, item, at: pos + i * size) } catch { throw error.inside(.index(i)) }
+                do throws(ABIPathError) { try writeStatic(e, item, at: pos + i * size) } catch {
+                    throw error.inside(.index(i))
+                }
             }
         case (.tuple(let ts), .tuple(let items)):
             guard items.count == ts.count else { throw ABIPathError(.count(expected: ts.count, got: items.count)) }
             var p = pos
             for (i, item) in items.enumerated() {
-                do { try writeStatic(ts[i], item, at: p) } catch { throw error.inside(.field(i)) }
+                do throws(ABIPathError) { try writeStatic(ts[i], item, at: p) } catch { throw error.inside(.field(i)) }
                 p += ts[i].headSize
             }
         default:
-            try writeWord(t, v, at: pos)
+            put(try ABIWriter.word(t, v), at: pos)
         }
     }
 
-    /// Writes a value type's 32-byte word at `pos`, checking the value fits the type.
-    mutating func writeWord(_ t: ABIType, _ v: ABIValue, at pos: Int) throws(ABIPathError) {
+    /// The 32-byte word of a value type, checking the value fits the type.
+    static func word(_ t: ABIType, _ v: ABIValue) throws(ABIPathError) -> Bytes32 {
         switch (t, v) {
         case (.uint(let m), .uint(let x)), (.uint(let m), .int(let x)):
             if case .int = v, x.isNegative { throw ABIPathError(.value("negative value for \(t.canonical)")) }
-            guard x.fitsUnsigned(bits: m) else {
-                throw ABIPathError(.value("\(x) does not fit in \(t.canonical)"))
-            }
-            put(x, at: pos)
+            guard x.fitsUnsigned(bits: m) else { throw ABIPathError(.value("\(x) does not fit in \(t.canonical)")) }
+            return x.word
         case (.int(let m), .int(let x)):
             guard x.fitsSigned(bits: m) else {
                 throw ABIPathError(.value("\(x.signedDescription) does not fit in \(t.canonical)"))
             }
-            put(x, at: pos)
+            return x.word
         case (.int(let m), .uint(let x)):
             guard !x.isNegative, x.fitsSigned(bits: m) else {
                 throw ABIPathError(.value("\(x) does not fit in \(t.canonical)"))
             }
-            put(x, at: pos)
+            return x.word
         case (.address, .address(let a)):
-            out.withUnsafeMutableBytes { a.word.store(to: $0.baseAddress! + pos) }
+            return a.word
         case (.bool, .bool(let b)):
-            out[pos + 31] = b ? 1 : 0
+            return Bytes32(w0: 0, w1: 0, w2: 0, w3: b ? 1 : 0)
         case (.fixedBytes(let m), .fixedBytes(let b)), (.fixedBytes(let m), .bytes(let b)):
-            guard b.count == m else {
-                throw ABIPathError(.value("\(t.canonical) needs \(m) bytes, got \(b.count)"))
+            guard b.count == m else { throw ABIPathError(.value("\(t.canonical) needs \(m) bytes, got \(b.count)")) }
+            // Left-aligned: byte i lands in word i / 8 at bit 56 - 8 * (i % 8).
+            var w = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            for (i, byte) in b.enumerated() {
+                let bits = UInt64(byte) << UInt64(56 - 8 * (i & 7))
+                switch i >> 3 {
+                case 0: w.0 |= bits
+                case 1: w.1 |= bits
+                case 2: w.2 |= bits
+                default: w.3 |= bits
+                }
             }
-            for (i, byte) in b.enumerated() { out[pos + i] = byte }
+            return Bytes32(w0: w.0, w1: w.1, w2: w.2, w3: w.3)
         default:
             throw ABIPathError(.value("expected \(t.canonical), got \(v.kindName)"))
         }
     }
 
     /// Appends the in-place encoding used for hashed indexed event fields.
-    mutating func encodeInPlace(_ t: ABIType, _ v: ABIValue, padded: Bool) throws(ABIPathError) {
+    static func encodeInPlace(_ t: ABIType, _ v: ABIValue, padded: Bool, into out: inout [UInt8]) throws(ABIPathError) {
+        func append(_ b: some Collection<UInt8>) {
+            out.append(contentsOf: b)
+            if padded { out.append(contentsOf: repeatElement(0, count: (32 - b.count % 32) % 32)) }
+        }
         switch (t, v) {
-        case (.bytes, .bytes(let b)), (.bytes, .fixedBytes(let b)):
-            if padded { appendPadded(b) } else { out.append(contentsOf: b) }
-        case (.string, .string(let s)):
-            let b = Array(s.utf8)
-            if padded { appendPadded(b) } else { out.append(contentsOf: b) }
+        case (.bytes, .bytes(let b)), (.bytes, .fixedBytes(let b)): append(b)
+        case (.string, .string(let s)): append(Array(s.utf8))
         case (.array(let e), .array(let items)):
             for (i, item) in items.enumerated() {
-                do { try encodeInPlace(e, item, padded: true) } catch { throw error.inside(.index(i)) }
+                do throws(ABIPathError) { try encodeInPlace(e, item, padded: true, into: &out) } catch {
+                    throw error.inside(.index(i))
+                }
             }
         case (.fixedArray(let e, let k), .array(let items)):
             guard items.count == k else { throw ABIPathError(.count(expected: k, got: items.count)) }
             for (i, item) in items.enumerated() {
-                do { try encodeInPlace(e, item, padded: true) } catch { throw error.inside(.index(i)) }
+                do throws(ABIPathError) { try encodeInPlace(e, item, padded: true, into: &out) } catch {
+                    throw error.inside(.index(i))
+                }
             }
         case (.tuple(let ts), .tuple(let items)):
             guard items.count == ts.count else { throw ABIPathError(.count(expected: ts.count, got: items.count)) }
             for (i, item) in items.enumerated() {
-                do { try encodeInPlace(ts[i], item, padded: true) } catch { throw error.inside(.field(i)) }
+                do throws(ABIPathError) { try encodeInPlace(ts[i], item, padded: true, into: &out) } catch {
+                    throw error.inside(.field(i))
+                }
             }
         default:
-            let pos = out.count
-            appendZeros(32)
-            try writeWord(t, v, at: pos)
+            out.append(contentsOf: try word(t, v).bytes)
         }
     }
 }
