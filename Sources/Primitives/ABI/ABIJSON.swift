@@ -21,6 +21,7 @@ public struct ABIContract: Sendable {
     /// Parses a JSON ABI: an array of entries, or an object with an `abi` array (a compiler artifact).
     public init(json: String) throws(ABIError) { try self.init(json: Array(json.utf8)) }
 
+    /// Parses a JSON ABI from UTF-8 bytes (see `init(json: String)`).
     public init(json bytes: [UInt8]) throws(ABIError) {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {

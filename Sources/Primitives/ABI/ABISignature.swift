@@ -11,6 +11,7 @@ public struct ABIParameter: Hashable, Sendable {
     /// For event parameters: stored in a topic rather than in the data.
     public var indexed: Bool
 
+    /// A parameter; `components` should mirror the tuple inside `type` when names are wanted in errors.
     public init(name: String = "", type: ABIType, components: [ABIParameter] = [], indexed: Bool = false) {
         self.name = name
         self.type = type
@@ -21,8 +22,10 @@ public struct ABIParameter: Hashable, Sendable {
 
 /// A 4-byte function or error selector: the first four bytes of Keccak-256 of the signature.
 public struct ABISelector: Hashable, Sendable, CustomStringConvertible {
+    /// The four bytes, big-endian.
     public var value: UInt32
 
+    /// A selector from its big-endian value, e.g. `0xa9059cbb`.
     public init(_ value: UInt32) { self.value = value }
 
     /// The first four bytes of `bytes` (which must hold at least four; callers check).
@@ -36,6 +39,7 @@ public struct ABISelector: Hashable, Sendable, CustomStringConvertible {
         value = UInt32(truncatingIfNeeded: h.w0 >> 32)
     }
 
+    /// The four bytes as calldata starts with them.
     public var bytes: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
     public var description: String { Hex.encode(bytes) }
 }
@@ -55,6 +59,7 @@ public struct ABIFunction: Hashable, Sendable, CustomStringConvertible {
     public let signature: String
     public let selector: ABISelector
 
+    /// A function from its parts (as a JSON ABI gives them); the signature and selector are derived.
     public init(name: String, inputs: [ABIParameter], outputs: [ABIParameter] = [],
                 stateMutability: ABIStateMutability = .nonpayable) {
         self.name = name
@@ -96,6 +101,7 @@ public struct ABIEvent: Hashable, Sendable, CustomStringConvertible {
     /// Keccak-256 of the signature: the first topic of a non-anonymous event's logs.
     public let topic0: Hash32
 
+    /// An event from its parts; the signature and topic are derived.
     public init(name: String, inputs: [ABIParameter], anonymous: Bool = false) {
         self.name = name
         self.inputs = inputs
@@ -189,6 +195,7 @@ public struct ABIErrorDefinition: Hashable, Sendable, CustomStringConvertible {
     public let signature: String
     public let selector: ABISelector
 
+    /// An error from its parts; the signature and selector are derived.
     public init(name: String, inputs: [ABIParameter]) {
         self.name = name
         self.inputs = inputs

@@ -86,3 +86,8 @@ extension UInt256 {
     /// Signed decimal text of a two's-complement word: `-1` for `UInt256.max`.
     var signedDescription: String { isNegative ? "-" + negated.description : description }
 }
+
+extension ABIValue: CustomStringConvertible {
+    /// The command-line text form (`ABI.format`), with strings quoted.
+    public var description: String { ABI.format(self, nested: true) }
+}
