@@ -15,7 +15,8 @@ struct GFL: ParsableCommand {
         IPFS-compatible content store.
         """,
         version: GFL.version,
-        subcommands: [Version.self, Bench.self]
+        subcommands: [Version.self, KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self,
+                      Bench.self]
     )
 }
 
