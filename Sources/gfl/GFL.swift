@@ -16,7 +16,7 @@ struct GFL: ParsableCommand {
         """,
         version: GFL.version,
         subcommands: [Version.self, KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self,
-                      Bench.self]
+                      WalletCommand.self, Bench.self]
     )
 }
 
