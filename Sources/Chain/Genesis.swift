@@ -222,7 +222,7 @@ enum GenesisNumber {
         if let s = value as? String {
             do { return try UInt256(parsing: s) } catch { throw .invalid(path: path, reason: "\(error)") }
         }
-        if let n = value as? NSNumber, !(value is Bool) {
+        if let n = value as? NSNumber {
             // Integers beyond 2^64 arrive as doubles and have lost precision; refuse rather than round.
             let text = n.stringValue
             guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else {

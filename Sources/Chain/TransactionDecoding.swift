@@ -173,7 +173,9 @@ extension SignedTransaction {
         var d = RLPDecoder(item)
         let payload: [UInt8]
         do throws(RLPError) { payload = try d.readBytes(); try d.finish() } catch { throw .structure(error) }
-        guard let t = payload.first, t < 0x80 else { throw .unknownType(payload.first ?? 0) }
+        guard let t = payload.first else { throw .empty }
+        // A byte string here must hold a typed transaction; a list inside a string is not a legacy one.
+        guard t < 0x80 else { throw .unknownType(t) }
         try self.init(decoding: payload)
     }
 
