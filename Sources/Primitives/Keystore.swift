@@ -238,7 +238,7 @@ public enum Keystore {
 
     static func int(_ o: [String: Any], _ key: String, _ path: String) throws(KeystoreError) -> Int {
         let v = try field(o, key, path)
-        guard let n = v as? Int, !(v is Bool) else { throw .wrongType(field: path, expected: "an integer") }
+        guard let n = v as? Int else { throw .wrongType(field: path, expected: "an integer") }
         return n
     }
 
