@@ -16,7 +16,7 @@ import TestSupport
         #expect(g.gasLimit == 30_000_000)
         #expect(g.baseFeePerGas == UInt256(1_000_000_000))
         #expect(g.alloc.count == 10)
-        let keys = try HDWallet.accounts(mnemonic: "test test test test test test test test test test test junk", count: 10)
+        let keys = try HDWallet.accounts(mnemonic: HDWallet.testMnemonic, count: 10)
         #expect(keys[0].address == (try Address(hex: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")))
         let tenThousandEth = try UInt256(parsing: "10000000000000000000000")
         for k in keys { #expect(g.alloc[k.address]?.balance == tenThousandEth, "\(k.address)") }

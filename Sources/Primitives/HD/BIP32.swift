@@ -115,6 +115,10 @@ public struct ExtendedPrivateKey: Hashable, Sendable {
 
 /// Mnemonic → accounts, as wallets and dev chains derive them.
 public enum HDWallet {
+    /// The standard development mnemonic (Hardhat, Anvil, Foundry): its account 0 is
+    /// 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266.
+    public static let testMnemonic = "test test test test test test test test test test test junk"
+
     /// The private key at `path` for a BIP-39 phrase (validated) and optional passphrase.
     public static func privateKey(mnemonic: String, passphrase: String = "",
                                   path: DerivationPath) throws(HDWalletError) -> PrivateKey {
