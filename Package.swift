@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
 
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives",
+            "Primitives", "Chain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
