@@ -82,4 +82,26 @@ import TestSupport
         expectError(#"{"config": {"chainId": 1}, "alloc": {"0x\#(String(repeating: "00", count: 20))": {"balance": "1", "code": "zz"}}}"#, "code")
         expectError(#"{"config": {"chainId": 1}, "baseFeePerGas": 1.5}"#, "baseFeePerGas")
     }
+
+    /// Ethereum mainnet's genesis block from ethereum/tests BasicTests/genesishashestest.json: decoding and
+    /// re-encoding the block, and building its header from geth-format genesis fields, both give the known hash.
+    @Test func mainnetGenesisHash() throws {
+        let url = Fixtures.ethereumTests.appendingPathComponent("BasicTests/genesishashestest.json")
+        let v = try #require(try Fixtures.json(url) as? [String: String])
+        let raw = try V.bytes(v["genesis_rlp_hex"] ?? "")
+        let hash = try V.word(v["genesis_hash"] ?? "")
+        let root = try V.word(v["genesis_state_root"] ?? "")
+        let block = try Block(decoding: raw)
+        #expect(block.hash == hash)
+        #expect(block.encoded == raw)
+        #expect(block.header.stateRoot == root && block.body.withdrawals == nil)
+        let g = try parse("""
+        {"config": {"chainId": 1, "homesteadBlock": 1150000, "londonBlock": 12965000, "shanghaiTime": 1681338455},
+         "nonce": "0x0000000000000042", "difficulty": "0x400000000", "gasLimit": "0x1388",
+         "extraData": "0x11bbe8db4e347b4e8c937c1c8370e4b5ed33adb3db69cbdb7a38e1e50b1b82fa",
+         "mixHash": "0x0000000000000000000000000000000000000000000000000000000000000000",
+         "coinbase": "0x0000000000000000000000000000000000000000", "timestamp": "0x00", "alloc": {}}
+        """)
+        #expect(g.header(stateRoot: root).hash == hash)
+    }
 }
