@@ -151,4 +151,25 @@ import Primitives
         // 53000 + 32×4 + 16 + 2 words × 2 + 2400 + 2 × 1900
         #expect(tx.intrinsicGas == 53_000 + 128 + 16 + 4 + 2_400 + 3_800)
     }
+
+    /// Parallel recovery gives each transaction's own sender, in order, and reports a bad signature at its index.
+    @Test func parallelSenderRecovery() throws {
+        let keys = try (1...5).map { i in try PrivateKey(hex: "0x" + String(repeating: "0\(i)", count: 32)) }
+        var txs = (0..<40).map { i in
+            Transaction.dynamicFee(chainId: 1, nonce: UInt64(i), maxPriorityFeePerGas: 1, maxFeePerGas: 2,
+                                   gasLimit: 21000, to: .zero).signed(with: keys[i % 5])
+        }
+        let t = txs[17]
+        txs[17] = SignedTransaction(transaction: t.transaction, yParity: t.yParity, r: .zero, s: t.s)
+        let results = SenderRecovery.recover(txs, concurrency: 4)
+        #expect(results.count == 40)
+        for (i, r) in results.enumerated() {
+            if i == 17 {
+                #expect(throws: TransactionError.invalidSignature(.signatureValueOutOfRange("r"))) { try r.get() }
+            } else {
+                #expect(try r.get() == keys[i % 5].address, "transaction \(i)")
+            }
+        }
+        #expect(SenderRecovery.recover([]).isEmpty)
+    }
 }

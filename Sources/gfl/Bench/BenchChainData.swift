@@ -49,6 +49,15 @@ struct BenchChainData: ParsableCommand {
         try row("decode+validate+recover", 5_000) {
             blackHole(try SignedTransaction(decoding: raw).validate(chainId: 31337))
         }
+        // Recovery of a batch of 1,000 distinct transactions on all cores, per transaction.
+        let batch = (0..<1000).map { i in
+            Transaction.dynamicFee(chainId: 31337, nonce: UInt64(i), maxPriorityFeePerGas: 1, maxFeePerGas: 9,
+                                   gasLimit: 21_000, to: to).signed(with: key)
+        }
+        let parallel = measure(iterations: 5, trials: 3) { n in
+            for _ in 0..<n { blackHole(SenderRecovery.recover(batch)) }
+        }
+        rows.append(("recover-sender/parallel", parallel / Double(batch.count)))
         try row("sign/type2", 5_000) { blackHole(transfer.signed(with: key)) }
         try row("receipt/encode-1-log", 200_000) {
             blackHole(Receipt(type: .dynamicFee, succeeded: true, cumulativeGasUsed: 52_000, logs: logs).encoded)
