@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "gfl", targets: ["gfl"]),
         .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Chain", targets: ["Chain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,13 +33,17 @@ let package = Package(
         // Key-value storage: LevelDB (shipped) and in-memory (tests), atomic batches.
         .target(name: "Storage", dependencies: ["CLevelDB"]),
 
+        // Chain data: transactions, receipts, bloom, headers, blocks, genesis.
+        .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives",
+            "Primitives", "Chain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]
 )
