@@ -75,22 +75,30 @@ extension WalletCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a private key into the keystore.",
-            discussion: "The key is read from --private-key-file or asked for on the terminal (never from argv).")
+            abstract: "Import a private key, or a key derived from a BIP-39 mnemonic, into the keystore.",
+            discussion: """
+            The key is read from --private-key-file, or derived from --mnemonic-file at m/44'/60'/0'/0/INDEX, or \
+            asked for on the terminal (never from argv).
+            """)
         @OptionGroup var keystore: KeystoreOptions
         @OptionGroup var password: PasswordOptions
         @Option(help: "File holding the private key as hex.") var privateKeyFile: String?
+        @Option(help: "File holding a BIP-39 mnemonic.") var mnemonicFile: String?
+        @Option(help: "Account index for --mnemonic-file (path m/44'/60'/0'/0/INDEX).") var index: UInt32 = 0
         @Flag(help: "Print {\"address\", \"path\"} as JSON.") var json = false
 
         func run() throws {
-            let text: String
-            if let f = privateKeyFile {
+            let key: PrivateKey
+            if let f = mnemonicFile {
                 guard let t = try? String(contentsOfFile: f, encoding: .utf8) else { throw CLIError("cannot read \(f)") }
-                text = t
+                let phrase = t.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                key = try HDWallet.privateKey(mnemonic: phrase, path: .ethereum(index: index))
+            } else if let f = privateKeyFile {
+                guard let t = try? String(contentsOfFile: f, encoding: .utf8) else { throw CLIError("cannot read \(f)") }
+                key = try PrivateKey(hex: t.trimmingCharacters(in: .whitespacesAndNewlines))
             } else {
-                text = readHidden("Private key (hex): ")
+                key = try PrivateKey(hex: readHidden("Private key (hex): ").trimmingCharacters(in: .whitespacesAndNewlines))
             }
-            let key = try PrivateKey(hex: text.trimmingCharacters(in: .whitespacesAndNewlines))
             if (try? keystore.directory.entry(for: key.address)) != nil {
                 throw CLIError("\(key.address.checksummed) is already in \(keystore.keystore)")
             }
