@@ -137,3 +137,6 @@ enum Precompiles {
         return out
     }
 }
+
+/// SHA-256 through OpenSSL (the same code as precompile 0x02), for tools that check outputs.
+public func sha256Digest(_ data: [UInt8]) -> [UInt8] { Precompiles.digest(data, EVP_sha256(), pad: false) ?? [] }
