@@ -52,6 +52,8 @@ public protocol Host: AnyObject {
     /// keccak256 of the code (the empty-code hash for accounts without code).
     func codeHash(_ a: Address) -> Hash32
     func storage(_ a: Address, _ key: UInt256) -> UInt256
+    /// True when the account has any non-zero storage slot (EIP-7610 creation collisions).
+    func hasStorage(_ a: Address) -> Bool
     /// The slot's value at the start of the transaction (EIP-2200).
     func originalStorage(_ a: Address, _ key: UInt256) -> UInt256
     func setStorage(_ a: Address, _ key: UInt256, _ value: UInt256)

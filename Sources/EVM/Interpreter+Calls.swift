@@ -47,7 +47,7 @@ extension EVM {
         if msg.depth > Gas.callDepthLimit { return ExecResult(halt: .callDepthExceeded, gasLeft: msg.gas) }
         if host.balance(msg.caller) < msg.value { return ExecResult(halt: .insufficientBalance, gasLeft: msg.gas) }
         _ = host.warmAccount(address)
-        if host.nonce(address) != 0 || host.codeHash(address) != emptyCodeHash {
+        if host.nonce(address) != 0 || host.codeHash(address) != emptyCodeHash || host.hasStorage(address) {
             return ExecResult(halt: .createCollision, gasLeft: 0)
         }
         let snap = host.snapshot()

@@ -101,6 +101,7 @@ public final class JournaledState: Host {
     public func code(_ a: Address) -> [UInt8] { accounts[a]?.code ?? [] }
     public func codeHash(_ a: Address) -> Hash32 { accounts[a]?.codeHash ?? emptyCodeHash }
     public func storage(_ a: Address, _ key: UInt256) -> UInt256 { accounts[a]?.storage[key] ?? .zero }
+    public func hasStorage(_ a: Address) -> Bool { !(accounts[a]?.storage.isEmpty ?? true) }
     public func originalStorage(_ a: Address, _ key: UInt256) -> UInt256 { accounts[a]?.original[key] ?? .zero }
     public func transientStorage(_ a: Address, _ key: UInt256) -> UInt256 {
         transient[SlotKey(address: a, key: key)] ?? .zero

@@ -133,8 +133,17 @@ public struct StateTest {
         var error: String? = nil
         var logs: [Log] = []
         var gasUsed: UInt64 = 0
+        let t: Transaction
         do {
-            let t = try transaction(c)
+            t = try transaction(c)
+        } catch {
+            // A field that cannot form a transaction (e.g. a value over 2^256) makes it invalid.
+            let rejected = c.expectException != nil
+            let root = StateRoot.root(pre)
+            return StateTestResult(testCase: c, passed: rejected && root == c.expectedRoot, root: root,
+                                   logs: StateRoot.logsHash([]), error: "rejected: \(error)", gasUsed: 0)
+        }
+        do {
             let out = try TransactionExecutor.apply(t, state: state, block: block, tracer: tracer)
             logs = out.logs
             gasUsed = out.gasUsed
