@@ -1,7 +1,7 @@
 import Primitives
 
 /// A point in Jacobian coordinates on y² = x³ + b over field F (z = 0 is the point at infinity).
-struct Jacobian<F: BNField> {
+struct Jacobian<F: BNField>: Sendable {
     var x: F, y: F, z: F
     static var infinity: Jacobian { Jacobian(x: .one, y: .one, z: .zero) }
     var isInfinity: Bool { z.isZero }

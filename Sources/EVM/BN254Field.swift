@@ -3,7 +3,7 @@ import Primitives
 
 /// Field arithmetic for the alt_bn128 (BN254) curve of EIP-196/197: Fp in Montgomery form with 4 limbs,
 /// Fp2 = Fp[i]/(i²+1), and Fp12 = Fp2[w]/(w⁶ − ξ) with ξ = 9 + i.
-protocol BNField: Equatable {
+protocol BNField: Equatable, Sendable {
     static var zero: Self { get }
     static var one: Self { get }
     static func + (a: Self, b: Self) -> Self

@@ -37,7 +37,7 @@ extension EVM {
         case 7: output = BN254.mul(input)
         case 8: output = BN254.pairing(input)
         case 9: output = Blake2F.run(input)
-        default: output = nil
+        default: output = BLS12381.pointEvaluation(input)
         }
         guard let output else { return ExecResult(halt: .precompileFailure, gasLeft: 0) }
         return ExecResult(halt: .returned, gasLeft: gas - cost, output: output)
