@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Chain", targets: ["Chain"]),
+        .library(name: "Trie", targets: ["Trie"]),
+        .library(name: "EVM", targets: ["EVM"]),
+        .library(name: "Execution", targets: ["Execution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +28,9 @@ let package = Package(
         .systemLibrary(name: "CLevelDB", path: "Sources/CLevelDB", providers: [.apt(["libleveldb-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // OpenSSL's BIGNUM, for the MODEXP precompile.
+        .systemLibrary(name: "CBigNum", path: "Sources/CBigNum", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // Ethereum primitives: UInt256, hex, Address, Keccak, RLP, secp256k1, ABI, keystore.
@@ -33,16 +39,27 @@ let package = Package(
         // Key-value storage: LevelDB (shipped) and in-memory (tests), atomic batches.
         .target(name: "Storage", dependencies: ["CLevelDB"]),
 
+        // Merkle Patricia Trie (plain and secure) over the key-value protocol.
+        .target(name: "Trie", dependencies: ["Primitives", "Storage"], swiftSettings: fast),
+
+        // The Cancun EVM: Host protocol, journaled state, interpreter, precompiles.
+        .target(name: "EVM", dependencies: ["Primitives", "CSecp256k1", "COpenSSL", "CBigNum"], swiftSettings: fast),
+
+        // Transaction-level execution and the state-test runner.
+        .target(name: "Execution", dependencies: ["EVM", "Trie", "Primitives"], swiftSettings: fast),
+
         // Chain data: transactions, receipts, bloom, headers, blocks, genesis.
         .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
 
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain",
+            "Primitives", "Chain", "EVM", "Execution",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "TestSupport"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]

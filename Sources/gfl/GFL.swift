@@ -15,8 +15,8 @@ struct GFL: ParsableCommand {
         IPFS-compatible content store.
         """,
         version: GFL.version,
-        subcommands: [Version.self, KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self,
-                      WalletCommand.self, Bench.self]
+        subcommands: [Version.self, WalletCommand.self, StateTestCommand.self,
+                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self]
     )
 }
 

@@ -1,0 +1,210 @@
+import Primitives
+
+/// The EVM's arithmetic on UInt256 (mod 2^256; division by zero gives zero), under `evm`-prefixed names so
+/// they never clash with the general operators the Primitives module grows. All are allocation-free.
+extension UInt256 {
+    /// Low 256 bits of `a * b`.
+    @inline(__always)
+    static func evmMul(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        if (a.l1 | a.l2 | a.l3 | b.l1 | b.l2 | b.l3) == 0 {
+            let (hi, lo) = a.l0.multipliedFullWidth(by: b.l0)
+            return UInt256(l0: lo, l1: hi, l2: 0, l3: 0)
+        }
+        var r = UInt256.zero
+        for i in 0..<4 {
+            let ai = a[limb: i]
+            if ai == 0 { continue }
+            var carry: UInt64 = 0
+            for j in 0..<(4 - i) {
+                let (hi, lo) = ai.multipliedFullWidth(by: b[limb: j])
+                let (s1, c1) = lo.addingReportingOverflow(r[limb: i + j])
+                let (s2, c2) = s1.addingReportingOverflow(carry)
+                r[limb: i + j] = s2
+                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            }
+        }
+        return r
+    }
+
+    /// Full 512-bit product as (high, low).
+    static func evmMulFull(_ a: UInt256, _ b: UInt256) -> (high: UInt256, low: UInt256) {
+        var lo = UInt256.zero, hi = UInt256.zero
+        for i in 0..<4 {
+            let ai = a[limb: i]
+            if ai == 0 { continue }
+            var carry: UInt64 = 0
+            for j in 0..<4 {
+                let k = i + j
+                let cur = k < 4 ? lo[limb: k] : hi[limb: k - 4]
+                let (h, l) = ai.multipliedFullWidth(by: b[limb: j])
+                let (s1, c1) = l.addingReportingOverflow(cur)
+                let (s2, c2) = s1.addingReportingOverflow(carry)
+                if k < 4 { lo[limb: k] = s2 } else { hi[limb: k - 4] = s2 }
+                carry = h &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            }
+            hi[limb: i] = carry
+        }
+        return (hi, lo)
+    }
+
+    /// `self << n` for 0 <= n (256 and above give zero).
+    @inline(__always)
+    func evmShl(_ n: Int) -> UInt256 {
+        if n >= 256 { return .zero }
+        if n == 0 { return self }
+        let limbs = n >> 6, bits = UInt64(n & 63)
+        var r = UInt256.zero
+        for i in stride(from: 3, through: limbs, by: -1) {
+            var v = self[limb: i - limbs] << bits
+            if bits != 0 && i - limbs - 1 >= 0 { v |= self[limb: i - limbs - 1] >> (64 - bits) }
+            r[limb: i] = v
+        }
+        return r
+    }
+
+    /// Logical `self >> n` (256 and above give zero).
+    @inline(__always)
+    func evmShr(_ n: Int) -> UInt256 {
+        if n >= 256 { return .zero }
+        if n == 0 { return self }
+        let limbs = n >> 6, bits = UInt64(n & 63)
+        var r = UInt256.zero
+        for i in 0...(3 - limbs) {
+            var v = self[limb: i + limbs] >> bits
+            if bits != 0 && i + limbs + 1 <= 3 { v |= self[limb: i + limbs + 1] << (64 - bits) }
+            r[limb: i] = v
+        }
+        return r
+    }
+
+    /// Arithmetic right shift.
+    @inline(__always)
+    func evmSar(_ n: Int) -> UInt256 {
+        if !isNegative { return evmShr(n) }
+        if n >= 256 { return .max }
+        if n == 0 { return self }
+        return ~((~self).evmShr(n))
+    }
+
+    /// Shift amount from a stack word, saturated to 256.
+    @inline(__always)
+    var shiftAmount: Int { (l1 | l2 | l3) != 0 || l0 >= 256 ? 256 : Int(l0) }
+
+    /// Quotient and remainder; both zero when dividing by zero.
+    static func evmDivMod(_ a: UInt256, _ d: UInt256) -> (UInt256, UInt256) {
+        if d.isZero { return (.zero, .zero) }
+        if a < d { return (.zero, a) }
+        if a.fitsUInt64 { return (UInt256(a.l0 / d.l0), UInt256(a.l0 % d.l0)) }
+        if d.fitsUInt64 {
+            let (q, r) = a.dividedBySmallLimb(d.l0)
+            return (q, UInt256(r))
+        }
+        // Binary long division, starting from the aligned divisor (at most 193 steps: d >= 2^64).
+        let shift = a.bitWidth - d.bitWidth
+        var dd = d.evmShl(shift)
+        var r = a
+        var q = UInt256.zero
+        var i = shift
+        while i >= 0 {
+            if !(r < dd) {
+                r = r &- dd
+                q[limb: i >> 6] |= 1 << UInt64(i & 63)
+            }
+            dd = dd.evmShr(1)
+            i -= 1
+        }
+        return (q, r)
+    }
+
+    /// Short division by one limb.
+    @inline(__always)
+    func dividedBySmallLimb(_ d: UInt64) -> (UInt256, UInt64) {
+        var q = UInt256.zero
+        var rem: UInt64 = 0
+        for i in stride(from: 3, through: 0, by: -1) {
+            let (qi, ri) = d.dividingFullWidth((rem, self[limb: i]))
+            q[limb: i] = qi
+            rem = ri
+        }
+        return (q, rem)
+    }
+
+    /// (high, low) 512-bit value mod m (m != 0).
+    static func evmMod512(high: UInt256, low: UInt256, _ m: UInt256) -> UInt256 {
+        if high.isZero { return evmDivMod(low, m).1 }
+        var r = UInt256.zero
+        // Start from the top set bit of `high`.
+        var bit = 255 + high.bitWidth
+        while bit >= 0 {
+            let word = bit >= 256 ? high : low
+            let b = bit & 255
+            let set = (word[limb: b >> 6] >> UInt64(b & 63)) & 1
+            let carry = r.isNegative
+            r = r.evmShl(1)
+            r.l0 |= set
+            if carry || !(r < m) { r = r &- m }
+            bit -= 1
+        }
+        return r
+    }
+
+    static func evmAddMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
+        if m.isZero { return .zero }
+        let (s, c) = a.addingReportingOverflow(b)
+        return evmMod512(high: c ? .one : .zero, low: s, m)
+    }
+
+    static func evmMulMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
+        if m.isZero { return .zero }
+        let (h, l) = evmMulFull(a, b)
+        return evmMod512(high: h, low: l, m)
+    }
+
+    static func evmSDiv(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        if b.isZero { return .zero }
+        let an = a.isNegative, bn = b.isNegative
+        let q = evmDivMod(an ? a.negated : a, bn ? b.negated : b).0
+        return an != bn ? q.negated : q
+    }
+
+    static func evmSMod(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        if b.isZero { return .zero }
+        let an = a.isNegative
+        let r = evmDivMod(an ? a.negated : a, b.isNegative ? b.negated : b).1
+        return an ? r.negated : r
+    }
+
+    static func evmExp(_ base: UInt256, _ exponent: UInt256) -> UInt256 {
+        var result = UInt256.one
+        var b = base
+        let bits = exponent.bitWidth
+        var i = 0
+        while i < bits {
+            if (exponent[limb: i >> 6] >> UInt64(i & 63)) & 1 == 1 { result = evmMul(result, b) }
+            i += 1
+            if i < bits { b = evmMul(b, b) }
+        }
+        return result
+    }
+
+    static func evmSignExtend(_ byteIndex: UInt256, _ x: UInt256) -> UInt256 {
+        guard byteIndex.fitsUInt64, byteIndex.l0 < 31 else { return x }
+        let bit = Int(byteIndex.l0) * 8 + 7
+        let mask = UInt256.one.evmShl(bit + 1) &- .one
+        let negative = (x[limb: bit >> 6] >> UInt64(bit & 63)) & 1 == 1
+        return negative ? x | ~mask : x & mask
+    }
+
+    static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {
+        guard i.fitsUInt64, i.l0 < 32 else { return .zero }
+        let shift = (31 - Int(i.l0)) * 8
+        return UInt256(x.evmShr(shift).l0 & 0xff)
+    }
+
+    @inline(__always)
+    static func evmSlt(_ a: UInt256, _ b: UInt256) -> Bool {
+        let an = a.isNegative, bn = b.isNegative
+        if an != bn { return an }
+        return a < b
+    }
+}
