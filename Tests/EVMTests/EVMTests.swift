@@ -60,7 +60,7 @@ import TestSupport
         let target = Address(hi: 0, mid: 0, lo: 0xc0de)
         // CALL(gas, ADDRESS, 0, 0, 0, 0, 0) forever, then STOP.
         let code: [UInt8] = [0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x30, 0x5a, 0xf1, 0x00]
-        let state = JournaledState(accounts: [target: Account(code: code)])
+        nonisolated(unsafe) let state = JournaledState(accounts: [target: Account(code: code)])  // used by one thread at a time
         state.beginTransaction()
         let box = ResultHolder()
         // Test threads have small stacks; the interpreter recurses per call frame, as the runner allows for.
