@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Chain", targets: ["Chain"]),
+        .library(name: "RPCClient", targets: ["RPCClient"]),
         .library(name: "Trie", targets: ["Trie"]),
         .library(name: "EVM", targets: ["EVM"]),
         .library(name: "Execution", targets: ["Execution"]),
@@ -51,8 +52,11 @@ let package = Package(
         // Chain data: transactions, receipts, bloom, headers, blocks, genesis.
         .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
 
+        // JSON-RPC client for any Ethereum node: what the wallet, deploy, explorer and trainers talk through.
+        .target(name: "RPCClient", dependencies: ["Primitives", "Chain"]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution",
+            "Primitives", "Chain", "EVM", "Execution", "RPCClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
