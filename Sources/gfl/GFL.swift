@@ -3,19 +3,19 @@ import Primitives
 
 /// The `gfl` command: one binary for the chain node, wallet, contracts, store, trainers and benchmarks.
 @main
-struct GFL: ParsableCommand {
+struct GFL: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "gfl",
         abstract: "GFL: decentralised federated learning on an Ethereum-compatible chain.",
         discussion: """
-        GFL runs federated-learning jobs with no central server: trainers coordinate through smart
-        contracts on a local Ethereum-compatible chain and exchange encrypted models through an
+        GFL runs federated-learning jobs with no central server: trainers coordinate through smart \
+        contracts on a local Ethereum-compatible chain and exchange encrypted models through an \
         IPFS-compatible content store.
         """,
         version: GFL.version,
-        subcommands: [Version.self, WalletCommand.self, StateTestCommand.self,
+        subcommands: [Version.self, WalletCommand.self, DeployCommand.self, CallCommand.self, SendCommand.self, StateTestCommand.self,
                       KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self]
     )
 }

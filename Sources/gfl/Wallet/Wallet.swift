@@ -3,7 +3,7 @@ import Foundation
 import Primitives
 
 /// `gfl wallet …`: key files in a keystore directory (Web3 Secret Storage v3, readable by geth and eth-account).
-struct WalletCommand: ParsableCommand {
+struct WalletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet",
         abstract: "Create, import and use keys kept in an encrypted keystore.",
@@ -11,8 +11,8 @@ struct WalletCommand: ParsableCommand {
         Keys live in ~/.gfl/keystore (or --keystore DIR, or $GFL_KEYSTORE) as Web3 Secret Storage v3 files, the \
         format geth and eth-account use. Passwords come from a prompt, --password-file or $GFL_PASSWORD.
         """,
-        subcommands: [New.self, Import.self, List.self, AddressOf.self, Export.self, ChangePassword.self,
-                      SignMessage.self, VerifyMessage.self])
+        subcommands: [New.self, Import.self, List.self, AddressOf.self, Balance.self, Nonce.self, Send.self,
+                      SignTx.self, SignMessage.self, VerifyMessage.self, Export.self, ChangePassword.self])
 }
 
 /// Options shared by commands that read the keystore.
