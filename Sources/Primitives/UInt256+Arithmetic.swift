@@ -11,7 +11,7 @@ extension UInt256 {
         let (h, l) = a.multipliedFullWidth(by: b)
         let (s1, o1) = l.addingReportingOverflow(c)
         let (s2, o2) = s1.addingReportingOverflow(d)
-        return (h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0), s2)
+        return (h &+ UInt256.bit(o1) &+ UInt256.bit(o2), s2)
     }
 
     // MARK: Multiplication

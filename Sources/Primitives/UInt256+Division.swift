@@ -42,9 +42,13 @@ enum LimbDivision {
         var (q1, q0) = v.multipliedFullWidth(by: u1)
         let (s, c) = q0.addingReportingOverflow(u0)
         q0 = s
-        q1 = q1 &+ u1 &+ (c ? 1 : 0) &+ 1
+        q1 = q1 &+ u1 &+ UInt256.bit(c) &+ 1
         var r = u0 &- q1 &* d
-        if r > q0 { q1 &-= 1; r &+= d }   // the estimate was one too large
+        // The estimate is one too large about half the time: correct it with a mask, as a branch here would be
+        // mispredicted that often.
+        let mask = 0 &- UInt256.bit(r > q0)
+        q1 &+= mask
+        r &+= mask & d
         if r >= d { q1 &+= 1; r &-= d }   // rare: one too small
         return (q1, r)
     }
@@ -57,24 +61,24 @@ enum LimbDivision {
         var (q1, q0) = v.multipliedFullWidth(by: u2)
         let (s, c) = q0.addingReportingOverflow(u1)
         q0 = s
-        q1 = q1 &+ u2 &+ (c ? 1 : 0)
+        q1 = q1 &+ u2 &+ UInt256.bit(c)
         // (r1, r0) = (u1 - q1 * d1, u0) - q1 * d0 - (d1, d0), modulo 2^128.
         var r1 = u1 &- q1 &* d1
         let (t1, t0) = d0.multipliedFullWidth(by: q1)
         var (r0, b) = u0.subtractingReportingOverflow(t0)
-        r1 = r1 &- t1 &- (b ? 1 : 0)
+        r1 = r1 &- t1 &- UInt256.bit(b)
         (r0, b) = r0.subtractingReportingOverflow(d0)
-        r1 = r1 &- d1 &- (b ? 1 : 0)
+        r1 = r1 &- d1 &- UInt256.bit(b)
         q1 &+= 1
-        if r1 >= q0 {
-            q1 &-= 1
-            (r0, b) = r0.addingReportingOverflow(d0)
-            r1 = r1 &+ d1 &+ (b ? 1 : 0)
-        }
+        // As in divRem2by1, the likely correction is applied with a mask rather than a branch.
+        let mask = 0 &- UInt256.bit(r1 >= q0)
+        q1 &+= mask
+        (r0, b) = r0.addingReportingOverflow(mask & d0)
+        r1 = r1 &+ (mask & d1) &+ UInt256.bit(b)
         if r1 > d1 || (r1 == d1 && r0 >= d0) {  // rare
             q1 &+= 1
             (r0, b) = r0.subtractingReportingOverflow(d0)
-            r1 = r1 &- d1 &- (b ? 1 : 0)
+            r1 = r1 &- d1 &- UInt256.bit(b)
         }
         return (q1, r1, r0)
     }
@@ -88,7 +92,7 @@ enum LimbDivision {
             let (hi, lo) = UInt256.mulAdd(d[i], q, carry, 0)
             let (diff, borrow) = u[i].subtractingReportingOverflow(lo)
             u[i] = diff
-            carry = hi &+ (borrow ? 1 : 0)   // cannot wrap: hi <= 2^64 - 2 whenever lo is nonzero
+            carry = hi &+ UInt256.bit(borrow)   // cannot wrap: hi <= 2^64 - 2 whenever lo is nonzero
         }
         return carry
     }
@@ -99,7 +103,7 @@ enum LimbDivision {
         var carry = false
         for i in 0..<n {
             let (s1, c1) = u[i].addingReportingOverflow(d[i])
-            let (s2, c2) = s1.addingReportingOverflow(carry ? 1 : 0)
+            let (s2, c2) = s1.addingReportingOverflow(UInt256.bit(carry))
             u[i] = s2
             carry = c1 || c2
         }
@@ -129,7 +133,7 @@ enum LimbDivision {
                 // (r1, r0) is the remainder of the top three limbs; now take q * d[0..<n-2] from the rest.
                 let borrow = subtractMultiple(u + j, d, n - 2, qhat)
                 let (x0, b0) = r0.subtractingReportingOverflow(borrow)
-                let (x1, b1) = r1.subtractingReportingOverflow(b0 ? 1 : 0)
+                let (x1, b1) = r1.subtractingReportingOverflow(UInt256.bit(b0))
                 u[j + n - 2] = x0
                 u[j + n - 1] = x1
                 if b1 {
@@ -137,9 +141,9 @@ enum LimbDivision {
                     qhat &-= 1
                     let c = add(u + j, d, n - 2)
                     let (y0, c0) = x0.addingReportingOverflow(d0)
-                    let (y0c, c0c) = y0.addingReportingOverflow(c ? 1 : 0)
+                    let (y0c, c0c) = y0.addingReportingOverflow(UInt256.bit(c))
                     u[j + n - 2] = y0c
-                    u[j + n - 1] = x1 &+ d1 &+ (c0 || c0c ? 1 : 0)
+                    u[j + n - 1] = x1 &+ d1 &+ UInt256.bit(c0 || c0c)
                 }
                 u[j + n] = 0
             }
@@ -211,18 +215,124 @@ extension UInt256 {
     /// General 256-by-256 division once the inline fast paths have failed (`x >= y`, `y != 0`, not both in one limb).
     @usableFromInline @inline(never)
     static func divModSlow(_ x: UInt256, _ y: UInt256) -> (quotient: UInt256, remainder: UInt256) {
-        var u: (UInt64, UInt64, UInt64, UInt64, UInt64) = (x.l0, x.l1, x.l2, x.l3, 0)
-        var q: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let r = withUnsafeMutablePointer(to: &u) { ut in
-            ut.withMemoryRebound(to: UInt64.self, capacity: 5) { up in
-                withUnsafeMutablePointer(to: &q) { qt in
-                    qt.withMemoryRebound(to: UInt64.self, capacity: 4) { qp in
-                        divideLimbs(up, 4, by: y, quotient: qp)
-                    }
-                }
-            }
+        // One- and two-limb divisors (the common DIV and MOD shapes) run on registers, fully unrolled.
+        if (y.l1 | y.l2 | y.l3) == 0 { return divRem(x, byLimb: y.l0) }
+        if (y.l2 | y.l3) == 0 { return divRem(x, byTwoLimbs: y.l1, y.l0) }
+        if y.l3 == 0 { return divRem(x, byThreeLimbs: y) }
+        return divRem(x, byFourLimbs: y)
+    }
+
+    /// `x / d` for a nonzero one-limb divisor: four 2-by-1 steps (fewer when x's top limbs are zero).
+    @inline(__always)
+    static func divRem(_ x: UInt256, byLimb d: UInt64) -> (quotient: UInt256, remainder: UInt256) {
+        let s = UInt64(d.leadingZeroBitCount)
+        let dn = d &<< s
+        let v = LimbDivision.reciprocal(dn)
+        let xn = shiftedLeft(x, s)
+        var r = (x.l3 >> 1) &>> (63 &- s)   // the bits shifted out of x, below 2^s <= dn
+        var q = UInt256.zero
+        if (r | xn.l3) != 0 { (q.l3, r) = LimbDivision.divRem2by1(r, xn.l3, dn, v) }
+        if (r | xn.l2) != 0 { (q.l2, r) = LimbDivision.divRem2by1(r, xn.l2, dn, v) }
+        (q.l1, r) = LimbDivision.divRem2by1(r, xn.l1, dn, v)
+        (q.l0, r) = LimbDivision.divRem2by1(r, xn.l0, dn, v)
+        return (q, UInt256(r &>> s))
+    }
+
+    /// `x / (d1, d0)` for a divisor of 65 to 128 bits: three 3-by-2 steps, each exact, so Knuth's correction
+    /// step never applies.
+    @inline(__always)
+    static func divRem(_ x: UInt256, byTwoLimbs d1: UInt64, _ d0: UInt64) -> (quotient: UInt256, remainder: UInt256) {
+        let s = UInt64(d1.leadingZeroBitCount)
+        let back = 63 &- s
+        let dn1 = d1 &<< s | (d0 >> 1) &>> back, dn0 = d0 &<< s
+        let v = LimbDivision.reciprocal(dn1, dn0)
+        let xn = shiftedLeft(x, s)
+        let top = (x.l3 >> 1) &>> back   // below 2^s, so (top, xn.l3) < (dn1, dn0)
+        var q = UInt256.zero
+        var r1: UInt64, r0: UInt64
+        if (top | xn.l3) != 0 {
+            (q.l2, r1, r0) = LimbDivision.divRem3by2(top, xn.l3, xn.l2, dn1, dn0, v)
+        } else {
+            (r1, r0) = (0, xn.l2)   // xn.l2 < 2^64 <= (dn1, dn0)
         }
-        return (UInt256(l0: q.0, l1: q.1, l2: q.2, l3: q.3), r)
+        (q.l1, r1, r0) = LimbDivision.divRem3by2(r1, r0, xn.l1, dn1, dn0, v)
+        (q.l0, r1, r0) = LimbDivision.divRem3by2(r1, r0, xn.l0, dn1, dn0, v)
+        return (q, UInt256(l0: r0 &>> s | (r1 &<< 1) &<< back, l1: r1 &>> s, l2: 0, l3: 0))
+    }
+
+    /// `x / y` for a divisor of 129 to 192 bits: Knuth's algorithm D on registers, two steps.
+    @inline(__always)
+    static func divRem(_ x: UInt256, byThreeLimbs y: UInt256) -> (quotient: UInt256, remainder: UInt256) {
+        let s = UInt64(y.l2.leadingZeroBitCount)
+        let dn = shiftedLeft(y, s)
+        let (d2, d1, d0) = (dn.l2, dn.l1, dn.l0)
+        let v = LimbDivision.reciprocal(d2, d1)
+        let xn = shiftedLeft(x, s)
+        let top = (x.l3 >> 1) &>> (63 &- s)
+        // Step 1 divides (top, xn.l3, xn.l2, xn.l1); top < 2^s <= d2, so the top limbs are below the divisor's.
+        let (q1, a2, a1, a0) = step3(top, xn.l3, xn.l2, xn.l1, d2, d1, d0, v)
+        let (q0, r2, r1, r0) = step3(a2, a1, a0, xn.l0, d2, d1, d0, v)
+        let r = UInt256(l0: r0, l1: r1, l2: r2, l3: 0)
+        return (UInt256(l0: q0, l1: q1, l2: 0, l3: 0), shiftedRight(r, s, fill: 0))
+    }
+
+    /// One step of algorithm D with a normalized three-limb divisor: `(u3, u2, u1, u0) / (d2, d1, d0)` where
+    /// the quotient fits in one limb; returns it and the three-limb remainder.
+    @inline(__always)
+    static func step3(_ u3: UInt64, _ u2: UInt64, _ u1: UInt64, _ u0: UInt64,
+                      _ d2: UInt64, _ d1: UInt64, _ d0: UInt64, _ v: UInt64)
+        -> (q: UInt64, r2: UInt64, r1: UInt64, r0: UInt64) {
+        if u3 == d2 && u2 == d1 {
+            // The 3-by-2 step needs (u3, u2) < (d2, d1). When they are equal the quotient is exactly 2^64 - 1
+            // (see LimbDivision.knuth) and the remainder u - 2^64 d + d is (u1 - d0) 2^64 + u0 + d, computed
+            // modulo 2^192 since its true value lies in [0, d).
+            let (w1, b) = u1.subtractingReportingOverflow(d0)
+            let (r0, c0) = u0.addingReportingOverflow(d0)
+            let (t1, c1a) = w1.addingReportingOverflow(d1)
+            let (r1, c1b) = t1.addingReportingOverflow(bit(c0))
+            let r2 = d2 &- bit(b) &+ (bit(c1a) | bit(c1b))
+            return (.max, r2, r1, r0)
+        }
+        let (qhat, r2, r1) = LimbDivision.divRem3by2(u3, u2, u1, d2, d1, v)
+        var q = qhat
+        // (r2, r1) is the remainder of the top three limbs; subtract q * d0 from (r2, r1, u0).
+        let (hi, lo) = q.multipliedFullWidth(by: d0)
+        let (r0, b0) = u0.subtractingReportingOverflow(lo)
+        let (t1, b1a) = r1.subtractingReportingOverflow(hi)
+        let (s1, b1b) = t1.subtractingReportingOverflow(bit(b0))
+        let (s2, b2) = r2.subtractingReportingOverflow(bit(b1a) | bit(b1b))
+        if !b2 { return (q, s2, s1, r0) }
+        // The estimate was one too large (rare): add the divisor back.
+        q &-= 1
+        let (a0, c0) = r0.addingReportingOverflow(d0)
+        let (a1t, c1a) = s1.addingReportingOverflow(d1)
+        let (a1, c1b) = a1t.addingReportingOverflow(bit(c0))
+        let a2 = s2 &+ d2 &+ (bit(c1a) | bit(c1b))
+        return (q, a2, a1, a0)
+    }
+
+    /// `x / y` for a divisor of 193 to 256 bits: one step of algorithm D on registers (the quotient fits in
+    /// one limb, and the top dividend limb is below 2^s, so the "equal top limbs" case cannot occur).
+    @inline(__always)
+    static func divRem(_ x: UInt256, byFourLimbs y: UInt256) -> (quotient: UInt256, remainder: UInt256) {
+        let s = UInt64(y.l3.leadingZeroBitCount)
+        let d = shiftedLeft(y, s)
+        let v = LimbDivision.reciprocal(d.l3, d.l2)
+        let u = shiftedLeft(x, s)
+        let top = (x.l3 >> 1) &>> (63 &- s)
+        let (qhat, r3, r2) = LimbDivision.divRem3by2(top, u.l3, u.l2, d.l3, d.l2, v)
+        var q = qhat
+        // Subtract q * (d1, d0) from (r3, r2, u1, u0).
+        let (h0, p0) = q.multipliedFullWidth(by: d.l0)
+        let (h1, p1) = mulAdd(q, d.l1, h0, 0)
+        var rem = UInt256(l0: u.l0, l1: u.l1, l2: r2, l3: r3)
+        let (diff, borrow) = rem.subtractingReportingOverflow(UInt256(l0: p0, l1: p1, l2: h1, l3: 0))
+        rem = diff
+        if borrow {
+            q &-= 1   // rare: add the divisor back (the carry out cancels the borrow)
+            rem = rem &+ d
+        }
+        return (UInt256(q), shiftedRight(rem, s, fill: 0))
     }
 
     /// `(2^256 + sum) mod n`: ADDMOD when the addition carried.
