@@ -3,7 +3,8 @@
 /// integers", IEEE Trans. Computers 2011). The divisor's reciprocal is computed once (one hardware division),
 /// then every quotient limb costs a few multiplications instead of a 128-by-64 division.
 ///
-/// Scratch space is local tuples viewed through pointers: no heap allocation, no arrays.
+/// Every case is written out for its divisor length (one to four limbs) with the steps unrolled, so dividends,
+/// divisors and remainders live in registers: no heap allocation, no arrays, no loops over limb indices.
 
 /// Reciprocal-based division of two or three limbs by a normalized (top bit set) one- or two-limb divisor.
 @usableFromInline
@@ -82,136 +83,9 @@ enum LimbDivision {
         }
         return (q1, r1, r0)
     }
-
-    /// `u[0..<n] -= q * d[0..<n]`; returns the limb still to subtract above `u[n - 1]`.
-    @inline(__always)
-    static func subtractMultiple(_ u: UnsafeMutablePointer<UInt64>, _ d: UnsafePointer<UInt64>, _ n: Int,
-                                 _ q: UInt64) -> UInt64 {
-        var carry: UInt64 = 0
-        for i in 0..<n {
-            let (hi, lo) = UInt256.mulAdd(d[i], q, carry, 0)
-            let (diff, borrow) = u[i].subtractingReportingOverflow(lo)
-            u[i] = diff
-            carry = hi &+ UInt256.bit(borrow)   // cannot wrap: hi <= 2^64 - 2 whenever lo is nonzero
-        }
-        return carry
-    }
-
-    /// `u[0..<n] += d[0..<n]`; returns the carry out.
-    @inline(__always)
-    static func add(_ u: UnsafeMutablePointer<UInt64>, _ d: UnsafePointer<UInt64>, _ n: Int) -> Bool {
-        var carry = false
-        for i in 0..<n {
-            let (s1, c1) = u[i].addingReportingOverflow(d[i])
-            let (s2, c2) = s1.addingReportingOverflow(UInt256.bit(carry))
-            u[i] = s2
-            carry = c1 || c2
-        }
-        return carry
-    }
-
-    /// Knuth's step D3-D6 loop. `u` holds `m + 1` limbs already shifted left with the divisor's normalization
-    /// (`u[m]` is the limb shifted out); `d` holds the `n >= 2` normalized divisor limbs. Quotient limbs go to
-    /// `q[0...m-n]`; the (still normalized) remainder is left in `u[0..<n]`.
-    static func knuth(_ u: UnsafeMutablePointer<UInt64>, _ m: Int, _ d: UnsafePointer<UInt64>, _ n: Int,
-                      _ q: UnsafeMutablePointer<UInt64>) {
-        let d1 = d[n - 1], d0 = d[n - 2]
-        let v = reciprocal(d1, d0)
-        var j = m - n
-        while j >= 0 {
-            let u2 = u[j + n], u1 = u[j + n - 1], u0 = u[j + n - 2]
-            var qhat: UInt64
-            if u2 == d1 && u1 == d0 {
-                // The 3-by-2 step needs (u2, u1) < (d1, d0). When they are equal the quotient limb is exactly
-                // 2^64 - 1: the partial remainder is below d * 2^64 yet above (2^64 - 1) * d because d >= 2^127.
-                qhat = .max
-                let borrow = subtractMultiple(u + j, d, n, qhat)
-                u[j + n] = u2 &- borrow   // becomes 0
-            } else {
-                let (qq, r1, r0) = divRem3by2(u2, u1, u0, d1, d0, v)
-                qhat = qq
-                // (r1, r0) is the remainder of the top three limbs; now take q * d[0..<n-2] from the rest.
-                let borrow = subtractMultiple(u + j, d, n - 2, qhat)
-                let (x0, b0) = r0.subtractingReportingOverflow(borrow)
-                let (x1, b1) = r1.subtractingReportingOverflow(UInt256.bit(b0))
-                u[j + n - 2] = x0
-                u[j + n - 1] = x1
-                if b1 {
-                    // The estimate was one too large (probability about 2^-64): add the divisor back.
-                    qhat &-= 1
-                    let c = add(u + j, d, n - 2)
-                    let (y0, c0) = x0.addingReportingOverflow(d0)
-                    let (y0c, c0c) = y0.addingReportingOverflow(UInt256.bit(c))
-                    u[j + n - 2] = y0c
-                    u[j + n - 1] = x1 &+ d1 &+ UInt256.bit(c0 || c0c)
-                }
-                u[j + n] = 0
-            }
-            q[j] = qhat
-            j -= 1
-        }
-    }
 }
 
 extension UInt256 {
-    /// Divides the `m`-limb number at `u` (room for `m + 1` limbs, overwritten) by `divisor` (nonzero).
-    /// Quotient limbs are written to `q[0..<m]` (zero-filled by the caller, at most `m - limbs(divisor) + 1`
-    /// of them change); returns the remainder.
-    @usableFromInline
-    static func divideLimbs(_ u: UnsafeMutablePointer<UInt64>, _ m: Int, by divisor: UInt256,
-                            quotient q: UnsafeMutablePointer<UInt64>) -> UInt256 {
-        var n = 4
-        while n > 1 && divisor[limb: n - 1] == 0 { n -= 1 }
-        var m = m
-        while m > 0 && u[m - 1] == 0 { m -= 1 }
-        if m < n {
-            // Dividend below the divisor: quotient 0, remainder the dividend (fewer than four limbs).
-            var r = UInt256.zero
-            for i in 0..<m { r[limb: i] = u[i] }
-            return r
-        }
-        // Normalize: shift both so the divisor's top limb has its top bit set. `(x >> 1) &>> (63 - s)` is
-        // `x >> (64 - s)` without the out-of-range shift when s == 0.
-        let s = UInt64(divisor[limb: n - 1].leadingZeroBitCount)
-        let back = 63 &- s
-        u[m] = (u[m - 1] >> 1) &>> back
-        var i = m - 1
-        while i > 0 {
-            u[i] = u[i] &<< s | (u[i - 1] >> 1) &>> back
-            i -= 1
-        }
-        u[0] = u[0] &<< s
-
-        if n == 1 {
-            let d = divisor.l0 &<< s
-            let v = LimbDivision.reciprocal(d)
-            var r = u[m]   // < 2^s <= d
-            var k = m - 1
-            while k >= 0 {
-                (q[k], r) = LimbDivision.divRem2by1(r, u[k], d, v)
-                k -= 1
-            }
-            return UInt256(r &>> s)
-        }
-
-        var dl: (UInt64, UInt64, UInt64, UInt64) = (
-            divisor.l0 &<< s,
-            divisor.l1 &<< s | (divisor.l0 >> 1) &>> back,
-            divisor.l2 &<< s | (divisor.l1 >> 1) &>> back,
-            divisor.l3 &<< s | (divisor.l2 >> 1) &>> back)
-        withUnsafeMutablePointer(to: &dl) { tp in
-            tp.withMemoryRebound(to: UInt64.self, capacity: 4) { dp in
-                LimbDivision.knuth(u, m, UnsafePointer(dp), n, q)
-            }
-        }
-        // Undo the normalization of the remainder in u[0..<n] (u[n] is 0 now).
-        var r = UInt256.zero
-        for k in 0..<n {
-            r[limb: k] = u[k] &>> s | (u[k + 1] &<< 1) &<< back
-        }
-        return r
-    }
-
     /// General 256-by-256 division once the inline fast paths have failed (`x >= y`, `y != 0`, not both in one limb).
     @usableFromInline @inline(never)
     static func divModSlow(_ x: UInt256, _ y: UInt256) -> (quotient: UInt256, remainder: UInt256) {
@@ -283,9 +157,10 @@ extension UInt256 {
                       _ d2: UInt64, _ d1: UInt64, _ d0: UInt64, _ v: UInt64)
         -> (q: UInt64, r2: UInt64, r1: UInt64, r0: UInt64) {
         if u3 == d2 && u2 == d1 {
-            // The 3-by-2 step needs (u3, u2) < (d2, d1). When they are equal the quotient is exactly 2^64 - 1
-            // (see LimbDivision.knuth) and the remainder u - 2^64 d + d is (u1 - d0) 2^64 + u0 + d, computed
-            // modulo 2^192 since its true value lies in [0, d).
+            // The 3-by-2 step needs (u3, u2) < (d2, d1). When they are equal the quotient is exactly 2^64 - 1:
+            // u < 2^64 d, and u >= (d2, d1) 2^128 > (2^64 - 1) d since (d2, d1) >= 2^127 (d is normalized).
+            // The remainder u - 2^64 d + d is then (u1 - d0) 2^64 + u0 + d, computed modulo 2^192 since its true
+            // value lies in [0, d).
             let (w1, b) = u1.subtractingReportingOverflow(d0)
             let (r0, c0) = u0.addingReportingOverflow(d0)
             let (t1, c1a) = w1.addingReportingOverflow(d1)
@@ -312,59 +187,107 @@ extension UInt256 {
     }
 
     /// `x / y` for a divisor of 193 to 256 bits: one step of algorithm D on registers (the quotient fits in
-    /// one limb, and the top dividend limb is below 2^s, so the "equal top limbs" case cannot occur).
+    /// one limb).
     @inline(__always)
     static func divRem(_ x: UInt256, byFourLimbs y: UInt256) -> (quotient: UInt256, remainder: UInt256) {
         let s = UInt64(y.l3.leadingZeroBitCount)
         let d = shiftedLeft(y, s)
         let v = LimbDivision.reciprocal(d.l3, d.l2)
-        let u = shiftedLeft(x, s)
         let top = (x.l3 >> 1) &>> (63 &- s)
-        let (qhat, r3, r2) = LimbDivision.divRem3by2(top, u.l3, u.l2, d.l3, d.l2, v)
-        var q = qhat
-        // Subtract q * (d1, d0) from (r3, r2, u1, u0).
-        let (h0, p0) = q.multipliedFullWidth(by: d.l0)
-        let (h1, p1) = mulAdd(q, d.l1, h0, 0)
-        var rem = UInt256(l0: u.l0, l1: u.l1, l2: r2, l3: r3)
-        let (diff, borrow) = rem.subtractingReportingOverflow(UInt256(l0: p0, l1: p1, l2: h1, l3: 0))
-        rem = diff
-        if borrow {
-            q &-= 1   // rare: add the divisor back (the carry out cancels the borrow)
-            rem = rem &+ d
+        let (q, r) = step4(top, shiftedLeft(x, s), d, v)
+        return (UInt256(q), shiftedRight(r, s, fill: 0))
+    }
+
+    /// One step of algorithm D with a normalized four-limb divisor `d`: `(u4, u) / d`, where `(u4, u) < d * 2^64`
+    /// so the quotient fits in one limb; returns it and the remainder.
+    @inline(__always)
+    static func step4(_ u4: UInt64, _ u: UInt256, _ d: UInt256, _ v: UInt64) -> (q: UInt64, r: UInt256) {
+        if u4 == d.l3 && u.l3 == d.l2 {
+            // As in step3: the quotient is 2^64 - 1 and the remainder u - 2^64 d + d, computed modulo 2^256.
+            let low = UInt256(l0: u.l0, l1: u.l1, l2: u.l2, l3: 0) &- UInt256(l0: 0, l1: d.l0, l2: d.l1, l3: 0)
+            return (.max, low &+ d)
         }
-        return (UInt256(q), shiftedRight(rem, s, fill: 0))
+        let (qhat, r3, r2) = LimbDivision.divRem3by2(u4, u.l3, u.l2, d.l3, d.l2, v)
+        // (r3, r2) is the remainder of the top three limbs; subtract q * (d1, d0) from (r3, r2, u1, u0).
+        let (h0, p0) = qhat.multipliedFullWidth(by: d.l0)
+        let (h1, p1) = mulAdd(qhat, d.l1, h0, 0)
+        let (rem, borrow) = UInt256(l0: u.l0, l1: u.l1, l2: r2, l3: r3)
+            .subtractingReportingOverflow(UInt256(l0: p0, l1: p1, l2: h1, l3: 0))
+        if !borrow { return (qhat, rem) }
+        return (qhat &- 1, rem &+ d)   // rare: add the divisor back (the carry out cancels the borrow)
+    }
+
+    /// `(high * 2^256 + low) mod y` for a nonzero `y`, on registers: one step of algorithm D per dividend limb
+    /// below the divisor's length (eight for a one-limb divisor down to five for a four-limb one), quotient
+    /// limbs discarded.
+    static func mod512(_ high: UInt256, _ low: UInt256, by y: UInt256) -> UInt256 {
+        let topLimb = y.l3 != 0 ? y.l3 : y.l2 != 0 ? y.l2 : y.l1 != 0 ? y.l1 : y.l0
+        let s = UInt64(topLimb.leadingZeroBitCount)
+        let back = 63 &- s
+        let d = shiftedLeft(y, s)
+        // The normalized dividend: limbs u8 (top) ... u0, from (high, low) shifted left by s.
+        let top = (high.l3 >> 1) &>> back
+        var h = shiftedLeft(high, s)
+        h.l0 |= (low.l3 >> 1) &>> back
+        let l = shiftedLeft(low, s)
+        if y.l3 != 0 {
+            let v = LimbDivision.reciprocal(d.l3, d.l2)
+            var r = step4(top, h, d, v).r
+            r = step4(r.l3, UInt256(l0: l.l3, l1: r.l0, l2: r.l1, l3: r.l2), d, v).r
+            r = step4(r.l3, UInt256(l0: l.l2, l1: r.l0, l2: r.l1, l3: r.l2), d, v).r
+            r = step4(r.l3, UInt256(l0: l.l1, l1: r.l0, l2: r.l1, l3: r.l2), d, v).r
+            r = step4(r.l3, UInt256(l0: l.l0, l1: r.l0, l2: r.l1, l3: r.l2), d, v).r
+            return shiftedRight(r, s, fill: 0)
+        }
+        if y.l2 == 0 {
+            // At most two limbs: the 2-by-1 and 3-by-2 steps are exact on their own.
+            if y.l1 == 0 {
+                let d0 = d.l0, v = LimbDivision.reciprocal(d0)
+                var r = top   // below 2^s <= d0
+                r = LimbDivision.divRem2by1(r, h.l3, d0, v).r
+                r = LimbDivision.divRem2by1(r, h.l2, d0, v).r
+                r = LimbDivision.divRem2by1(r, h.l1, d0, v).r
+                r = LimbDivision.divRem2by1(r, h.l0, d0, v).r
+                r = LimbDivision.divRem2by1(r, l.l3, d0, v).r
+                r = LimbDivision.divRem2by1(r, l.l2, d0, v).r
+                r = LimbDivision.divRem2by1(r, l.l1, d0, v).r
+                r = LimbDivision.divRem2by1(r, l.l0, d0, v).r
+                return UInt256(r &>> s)
+            }
+            let (d1, d0) = (d.l1, d.l0)
+            let v = LimbDivision.reciprocal(d1, d0)
+            var (_, r1, r0) = LimbDivision.divRem3by2(top, h.l3, h.l2, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, h.l1, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, h.l0, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, l.l3, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, l.l2, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, l.l1, d1, d0, v)
+            (_, r1, r0) = LimbDivision.divRem3by2(r1, r0, l.l0, d1, d0, v)
+            return UInt256(l0: r0 &>> s | (r1 &<< 1) &<< back, l1: r1 &>> s, l2: 0, l3: 0)
+        }
+        let (d2, d1, d0) = (d.l2, d.l1, d.l0)
+        let v = LimbDivision.reciprocal(d2, d1)
+        var (_, r2, r1, r0) = step3(top, h.l3, h.l2, h.l1, d2, d1, d0, v)
+        (_, r2, r1, r0) = step3(r2, r1, r0, h.l0, d2, d1, d0, v)
+        (_, r2, r1, r0) = step3(r2, r1, r0, l.l3, d2, d1, d0, v)
+        (_, r2, r1, r0) = step3(r2, r1, r0, l.l2, d2, d1, d0, v)
+        (_, r2, r1, r0) = step3(r2, r1, r0, l.l1, d2, d1, d0, v)
+        (_, r2, r1, r0) = step3(r2, r1, r0, l.l0, d2, d1, d0, v)
+        return shiftedRight(UInt256(l0: r0, l1: r1, l2: r2, l3: 0), s, fill: 0)
     }
 
     /// `(2^256 + sum) mod n`: ADDMOD when the addition carried.
     @usableFromInline @inline(never)
     static func addmodSlow(_ sum: UInt256, _ n: UInt256) -> UInt256 {
-        var u: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (sum.l0, sum.l1, sum.l2, sum.l3, 1, 0)
-        var q: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        return withUnsafeMutablePointer(to: &u) { ut in
-            ut.withMemoryRebound(to: UInt64.self, capacity: 6) { up in
-                withUnsafeMutablePointer(to: &q) { qt in
-                    qt.withMemoryRebound(to: UInt64.self, capacity: 5) { qp in
-                        divideLimbs(up, 5, by: n, quotient: qp)
-                    }
-                }
-            }
-        }
+        // 2^256 + sum ≡ (2^256 - n) + sum (mod n), and 2^256 - n is n.negated, below 2^256: two 256-bit
+        // reductions (the second is free when n > 2^255, as moduli of fields usually are), then at most one
+        // subtraction. Cheaper than a 512-bit reduction whose top limbs are nearly all zero.
+        let a = sum % n, b = n.negated % n
+        let s = a &+ b   // no carry: a < n and b <= 2^256 - n
+        return s >= n ? s &- n : s
     }
 
     /// `(high * 2^256 + low) mod n`: MULMOD's 512-by-256 reduction.
     @usableFromInline @inline(never)
-    static func mulmodSlow(_ high: UInt256, _ low: UInt256, _ n: UInt256) -> UInt256 {
-        var u: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (low.l0, low.l1, low.l2, low.l3, high.l0, high.l1, high.l2, high.l3, 0)
-        var q: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        return withUnsafeMutablePointer(to: &u) { ut in
-            ut.withMemoryRebound(to: UInt64.self, capacity: 9) { up in
-                withUnsafeMutablePointer(to: &q) { qt in
-                    qt.withMemoryRebound(to: UInt64.self, capacity: 8) { qp in
-                        divideLimbs(up, 8, by: n, quotient: qp)
-                    }
-                }
-            }
-        }
-    }
+    static func mulmodSlow(_ high: UInt256, _ low: UInt256, _ n: UInt256) -> UInt256 { mod512(high, low, by: n) }
 }
