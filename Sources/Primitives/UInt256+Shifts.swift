@@ -73,9 +73,11 @@ extension UInt256 {
         return n <= -256 ? .zero : shiftedLeft(a, UInt64(0 - n))
     }
 
+    /// `a = a << shift`.
     @inlinable @inline(__always)
     public static func <<= <Count: UInt256ShiftCount>(a: inout UInt256, shift: Count) { a = a << shift }
 
+    /// `a = a >> shift`.
     @inlinable @inline(__always)
     public static func >>= <Count: UInt256ShiftCount>(a: inout UInt256, shift: Count) { a = a >> shift }
 
