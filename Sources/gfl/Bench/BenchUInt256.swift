@@ -65,7 +65,9 @@ private func bench(_ ops: Operands, iterations: Int = 4_000_000,
     }
 }
 
-/// UInt256 micro-benchmarks, ns per operation, on random operands of the sizes named in each row.
+/// UInt256 micro-benchmarks, ns per operation, on random operands of the sizes named in each row: `div 256/128`
+/// divides 256-bit values by 128-bit ones, `n200` is a 200-bit modulus (operands 256-bit, or just below the modulus
+/// for `addmod reduced`), `e256` a 256-bit exponent.
 func uint256Rows() -> [(String, Double, Double?)] {
     var rows: [(String, Double, Double?)] = []
     let full = Operands(a: 256, b: 256, c: 256)
@@ -79,14 +81,16 @@ func uint256Rows() -> [(String, Double, Double?)] {
     rows.append(("uint256/div 256/256", bench(Operands(a: 256, b: 250)) { a, b, _ in a / b }, nil))
     rows.append(("uint256/div 128/64", bench(Operands(a: 128, b: 64)) { a, b, _ in a / b }, nil))
     rows.append(("uint256/mod 256/128", bench(Operands(a: 256, b: 128)) { a, b, _ in a % b }, nil))
-    rows.append(("uint256/addmod", bench(Operands(a: 256, b: 256, c: 200)) { a, b, n in
+    rows.append(("uint256/addmod n200", bench(Operands(a: 256, b: 256, c: 200)) { a, b, n in
         UInt256.addmod(a, b, n) }, nil))
-    rows.append(("uint256/mulmod", bench(Operands(a: 256, b: 256, c: 200)) { a, b, n in
+    rows.append(("uint256/addmod reduced", bench(Operands(a: 199, b: 199, c: 200)) { a, b, n in
+        UInt256.addmod(a, b, n) }, nil))
+    rows.append(("uint256/mulmod n200", bench(Operands(a: 256, b: 256, c: 200)) { a, b, n in
         UInt256.mulmod(a, b, n) }, nil))
-    rows.append(("uint256/mulmod 256-bit n", bench(Operands(a: 256, b: 256, c: 256)) { a, b, n in
+    rows.append(("uint256/mulmod n256", bench(Operands(a: 256, b: 256, c: 256)) { a, b, n in
         UInt256.mulmod(a, b, n) }, nil))
-    rows.append(("uint256/exp 256-bit e", bench(full, iterations: 20_000) { a, e, _ in UInt256.exp(a, e) }, nil))
-    rows.append(("uint256/exp 16-bit e", bench(Operands(a: 256, b: 16), iterations: 400_000) { a, e, _ in
+    rows.append(("uint256/exp e256", bench(full, iterations: 20_000) { a, e, _ in UInt256.exp(a, e) }, nil))
+    rows.append(("uint256/exp e16", bench(Operands(a: 256, b: 16), iterations: 400_000) { a, e, _ in
         UInt256.exp(a, e) }, nil))
     rows.append(("uint256/shl", chain(Operands.shiftCounts()) { acc, s in (acc << s) | s }, nil))
     return rows
