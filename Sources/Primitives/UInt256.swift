@@ -4,33 +4,35 @@
 public struct UInt256: Hashable, Sendable {
     public var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64) {
         self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(_ value: UInt64) { self.init(l0: value, l1: 0, l2: 0, l3: 0) }
 
+    @inlinable
     public init(_ value: Int) {
         precondition(value >= 0, "UInt256 from a negative Int")
         self.init(UInt64(value))
     }
 
-    public static let zero = UInt256(l0: 0, l1: 0, l2: 0, l3: 0)
-    public static let one = UInt256(l0: 1, l1: 0, l2: 0, l3: 0)
-    public static let max = UInt256(l0: .max, l1: .max, l2: .max, l3: .max)
+    // Computed rather than stored: a stored static is a lazily initialised global that every use must check.
+    @inlinable @inline(__always) public static var zero: UInt256 { UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+    @inlinable @inline(__always) public static var one: UInt256 { UInt256(l0: 1, l1: 0, l2: 0, l3: 0) }
+    @inlinable @inline(__always) public static var max: UInt256 { UInt256(l0: .max, l1: .max, l2: .max, l3: .max) }
 
-    @inline(__always) public var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }
+    @inlinable @inline(__always) public var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }
 
     /// True when the value fits in 64 bits.
-    @inline(__always) public var fitsUInt64: Bool { (l1 | l2 | l3) == 0 }
+    @inlinable @inline(__always) public var fitsUInt64: Bool { (l1 | l2 | l3) == 0 }
 
     /// The value as an Int when it fits (below 2^63), else nil.
-    public var asInt: Int? { fitsUInt64 && l0 <= UInt64(Int.max) ? Int(l0) : nil }
+    @inlinable public var asInt: Int? { fitsUInt64 && l0 <= UInt64(Int.max) ? Int(l0) : nil }
 
     /// Limb `i` (0 = least significant).
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(limb i: Int) -> UInt64 {
         get { i == 0 ? l0 : i == 1 ? l1 : i == 2 ? l2 : l3 }
         set {
@@ -46,11 +48,11 @@ public struct UInt256: Hashable, Sendable {
     // MARK: Bytes
 
     /// From a big-endian 32-byte word.
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(word: Bytes32) { self.init(l0: word.w3, l1: word.w2, l2: word.w1, l3: word.w0) }
 
     /// As a big-endian 32-byte word.
-    @inline(__always)
+    @inlinable @inline(__always)
     public var word: Bytes32 { Bytes32(w0: l3, w1: l2, w2: l1, w3: l0) }
 
     /// From up to 32 big-endian bytes (shorter input is left-padded with zeros).
@@ -76,6 +78,7 @@ public struct UInt256: Hashable, Sendable {
     }
 
     /// Number of significant bits (0 for zero).
+    @inlinable
     public var bitWidth: Int {
         if l3 != 0 { return 256 - l3.leadingZeroBitCount }
         if l2 != 0 { return 192 - l2.leadingZeroBitCount }
@@ -84,11 +87,11 @@ public struct UInt256: Hashable, Sendable {
     }
 
     /// Number of significant bytes (0 for zero).
-    public var byteWidth: Int { (bitWidth + 7) / 8 }
+    @inlinable public var byteWidth: Int { (bitWidth + 7) / 8 }
 }
 
 extension UInt256: Comparable {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func < (a: UInt256, b: UInt256) -> Bool {
         if a.l3 != b.l3 { return a.l3 < b.l3 }
         if a.l2 != b.l2 { return a.l2 < b.l2 }
@@ -116,7 +119,7 @@ public enum NumberParseError: Error, Equatable, CustomStringConvertible {
 
 extension UInt256: CustomStringConvertible, LosslessStringConvertible {
     /// Short division by a small divisor; returns (quotient, remainder).
-    @inline(__always)
+    @inlinable @inline(__always)
     func dividedBySmall(_ d: UInt64) -> (UInt256, UInt64) {
         var q = UInt256.zero
         var rem: UInt64 = 0
@@ -207,5 +210,6 @@ extension UInt256: CustomStringConvertible, LosslessStringConvertible {
 }
 
 extension UInt256: ExpressibleByIntegerLiteral {
+    @inlinable @inline(__always)
     public init(integerLiteral value: UInt64) { self.init(value) }
 }
