@@ -99,21 +99,12 @@ extension UInt256 {
             let (q, r) = a.dividedBySmallLimb(d.l0)
             return (q, UInt256(r))
         }
-        // Binary long division, starting from the aligned divisor (at most 193 steps: d >= 2^64).
-        let shift = a.bitWidth - d.bitWidth
-        var dd = d.evmShl(shift)
-        var r = a
-        var q = UInt256.zero
-        var i = shift
-        while i >= 0 {
-            if !(r < dd) {
-                r = r &- dd
-                q[limb: i >> 6] |= 1 << UInt64(i & 63)
-            }
-            dd = dd.evmShr(1)
-            i -= 1
+        let dm1 = d &- .one
+        if (d & dm1).isZero {
+            // Power of two (Solidity's shifts compiled as DIV): a shift and a mask.
+            return (a.evmShr(d.bitWidth - 1), a & dm1)
         }
-        return (q, r)
+        return LimbDivision.divMod(a, d)
     }
 
     /// Short division by one limb.
@@ -132,20 +123,7 @@ extension UInt256 {
     /// (high, low) 512-bit value mod m (m != 0).
     static func evmMod512(high: UInt256, low: UInt256, _ m: UInt256) -> UInt256 {
         if high.isZero { return evmDivMod(low, m).1 }
-        var r = UInt256.zero
-        // Start from the top set bit of `high`.
-        var bit = 255 + high.bitWidth
-        while bit >= 0 {
-            let word = bit >= 256 ? high : low
-            let b = bit & 255
-            let set = (word[limb: b >> 6] >> UInt64(b & 63)) & 1
-            let carry = r.isNegative
-            r = r.evmShl(1)
-            r.l0 |= set
-            if carry || !(r < m) { r = r &- m }
-            bit -= 1
-        }
-        return r
+        return LimbDivision.mod512(high: high, low: low, m)
     }
 
     static func evmAddMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
