@@ -4,7 +4,8 @@ import PackageDescription
 
 /// Release builds of hot paths (interpreter loop, UInt256, Keccak, GEMM) skip exclusivity checks;
 /// everything else keeps Swift's defaults.
-let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"],
+                                          .when(configuration: .release))]
 
 let package = Package(
     name: "GFL",
