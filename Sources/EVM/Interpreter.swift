@@ -32,28 +32,37 @@ public final class EVM<H: Host> {
 
     /// Runs `code` for `msg` until it halts. State changes are not reverted here; callers do that.
     func run(_ code: AnalyzedCode, _ msg: Message) -> ExecResult {
+        // Two copies of the loop: the untraced one has no per-instruction tracer test.
+        tracer == nil ? runLoop(code, msg, tracing: false) : runLoop(code, msg, tracing: true)
+    }
+
+    @inline(__always)
+    func runLoop(_ code: AnalyzedCode, _ msg: Message, tracing: Bool) -> ExecResult {
         let stack = acquireStack()
         var f = Frame(gas: msg.gas, stack: stack)
         defer { f.mem.free(); stackPool.append(stack) }
         let bytes = code.bytes
         let table = OpTable.cancun
-        let gasTable = table.gas, minStack = table.minStack, maxStack = table.maxStack
+        let infoTable = table.info
         var pc = 0
-        let tracing = tracer != nil
 
         @inline(__always) func fail(_ h: Halt) -> ExecResult { ExecResult(halt: h, gasLeft: 0) }
 
         while true {
             let opByte = bytes[pc]
             let op = Int(opByte)
-            let g = gasTable[op]
+            let info = infoTable[op]
             if tracing, let tracer {
                 tracer(pc, opByte, f.gas, (0..<f.top).map { stack[$0] }, msg.depth + 1)
             }
-            if g < 0 { return fail(.invalidOpcode(opByte)) }
-            if f.top < minStack[op] { return fail(.stackUnderflow) }
-            if f.top > maxStack[op] { return fail(.stackOverflow) }
-            f.gas -= g
+            // One unsigned compare covers both underflow and overflow.
+            let minS = Int(info.minStack), maxS = Int(info.maxStack)
+            if UInt(bitPattern: f.top &- minS) > UInt(bitPattern: maxS &- minS) {
+                if info.gas < 0 { return fail(.invalidOpcode(opByte)) }
+                return fail(f.top < minS ? .stackUnderflow : .stackOverflow)
+            }
+            if info.gas < 0 { return fail(.invalidOpcode(opByte)) }
+            f.gas &-= Int(info.gas)
             if f.gas < 0 { return fail(.outOfGas) }
 
             switch opByte {
@@ -283,7 +292,7 @@ public final class EVM<H: Host> {
             default:
                 return fail(.invalidOpcode(opByte))
             }
-            pc += 1
+            pc &+= 1
         }
     }
 

@@ -50,31 +50,35 @@ extension UInt256 {
     /// `self << n` for 0 <= n (256 and above give zero).
     @inline(__always)
     func evmShl(_ n: Int) -> UInt256 {
-        if n >= 256 { return .zero }
-        if n == 0 { return self }
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        var r = UInt256.zero
-        for i in stride(from: 3, through: limbs, by: -1) {
-            var v = self[limb: i - limbs] << bits
-            if bits != 0 && i - limbs - 1 >= 0 { v |= self[limb: i - limbs - 1] >> (64 - bits) }
-            r[limb: i] = v
+        if n >= 256 { return UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+        var a0 = l0, a1 = l1, a2 = l2, a3 = l3
+        switch n >> 6 {
+        case 0: break
+        case 1: a3 = a2; a2 = a1; a1 = a0; a0 = 0
+        case 2: a3 = a1; a2 = a0; a1 = 0; a0 = 0
+        default: a3 = a0; a2 = 0; a1 = 0; a0 = 0
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(l0: a0, l1: a1, l2: a2, l3: a3) }
+        let c = 64 - b
+        return UInt256(l0: a0 &<< b, l1: a1 &<< b | a0 &>> c, l2: a2 &<< b | a1 &>> c, l3: a3 &<< b | a2 &>> c)
     }
 
     /// Logical `self >> n` (256 and above give zero).
     @inline(__always)
     func evmShr(_ n: Int) -> UInt256 {
-        if n >= 256 { return .zero }
-        if n == 0 { return self }
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        var r = UInt256.zero
-        for i in 0...(3 - limbs) {
-            var v = self[limb: i + limbs] >> bits
-            if bits != 0 && i + limbs + 1 <= 3 { v |= self[limb: i + limbs + 1] << (64 - bits) }
-            r[limb: i] = v
+        if n >= 256 { return UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+        var a0 = l0, a1 = l1, a2 = l2, a3 = l3
+        switch n >> 6 {
+        case 0: break
+        case 1: a0 = a1; a1 = a2; a2 = a3; a3 = 0
+        case 2: a0 = a2; a1 = a3; a2 = 0; a3 = 0
+        default: a0 = a3; a1 = 0; a2 = 0; a3 = 0
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(l0: a0, l1: a1, l2: a2, l3: a3) }
+        let c = 64 - b
+        return UInt256(l0: a0 &>> b | a1 &<< c, l1: a1 &>> b | a2 &<< c, l2: a2 &>> b | a3 &<< c, l3: a3 &>> b)
     }
 
     /// Arithmetic right shift.
@@ -165,12 +169,23 @@ extension UInt256 {
         return result
     }
 
+    @inline(__always)
     static func evmSignExtend(_ byteIndex: UInt256, _ x: UInt256) -> UInt256 {
-        guard byteIndex.fitsUInt64, byteIndex.l0 < 31 else { return x }
+        guard (byteIndex.l1 | byteIndex.l2 | byteIndex.l3) == 0, byteIndex.l0 < 31 else { return x }
         let bit = Int(byteIndex.l0) * 8 + 7
-        let mask = UInt256.one.evmShl(bit + 1) &- .one
-        let negative = (x[limb: bit >> 6] >> UInt64(bit & 63)) & 1 == 1
-        return negative ? x | ~mask : x & mask
+        let off = UInt64(bit & 63)
+        let limb = bit >> 6
+        let word = limb == 0 ? x.l0 : limb == 1 ? x.l1 : limb == 2 ? x.l2 : x.l3
+        let negative = (word >> off) & 1 == 1
+        let mask: UInt64 = off == 63 ? .max : (1 << (off + 1)) - 1
+        let fill: UInt64 = negative ? .max : 0
+        let w = negative ? word | ~mask : word & mask
+        switch limb {
+        case 0: return UInt256(l0: w, l1: fill, l2: fill, l3: fill)
+        case 1: return UInt256(l0: x.l0, l1: w, l2: fill, l3: fill)
+        case 2: return UInt256(l0: x.l0, l1: x.l1, l2: w, l3: fill)
+        default: return UInt256(l0: x.l0, l1: x.l1, l2: x.l2, l3: w)
+        }
     }
 
     static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {
