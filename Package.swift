@@ -4,7 +4,8 @@ import PackageDescription
 
 /// Release builds of hot paths (interpreter loop, UInt256, Keccak, GEMM) skip exclusivity checks;
 /// everything else keeps Swift's defaults.
-let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"],
+                                          .when(configuration: .release))]
 
 let package = Package(
     name: "GFL",
@@ -63,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "TestSupport"]),
-        .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt", "Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]

@@ -20,24 +20,28 @@ public enum Gas {
     public static func memoryCost(words: Int) -> Int { words * memoryWord + words * words / quadCoeffDiv }
 }
 
-/// Per-opcode static properties, laid out in raw tables the interpreter indexes without bounds checks.
-struct OpTable {
+/// Per-opcode static properties packed in 8 bytes, so the dispatch loop does one load per instruction.
+struct OpInfo {
     /// Static gas (the part that does not depend on operands); -1 marks an undefined opcode.
-    let gas: UnsafeMutablePointer<Int>
+    var gas: Int32
     /// Minimum stack height the opcode needs.
-    let minStack: UnsafeMutablePointer<Int>
+    var minStack: Int16
     /// Largest stack height at which the opcode may run without overflowing 1024.
-    let maxStack: UnsafeMutablePointer<Int>
+    var maxStack: Int16
+}
+
+/// The Cancun opcode table, in a raw buffer the interpreter indexes without bounds checks.
+struct OpTable {
+    let info: UnsafeMutablePointer<OpInfo>
 
     nonisolated(unsafe) static let cancun = OpTable()
 
     private init() {
-        gas = .allocate(capacity: 256); minStack = .allocate(capacity: 256); maxStack = .allocate(capacity: 256)
-        gas.initialize(repeating: -1, count: 256)
-        minStack.initialize(repeating: 0, count: 256)
-        maxStack.initialize(repeating: Gas.stackLimit, count: 256)
+        info = .allocate(capacity: 256)
+        info.initialize(repeating: OpInfo(gas: -1, minStack: 0, maxStack: Int16(Gas.stackLimit)), count: 256)
         func op(_ code: Int, _ g: Int, _ pops: Int, _ pushes: Int) {
-            gas[code] = g; minStack[code] = pops; maxStack[code] = Gas.stackLimit - max(0, pushes - pops)
+            info[code] = OpInfo(gas: Int32(g), minStack: Int16(pops),
+                                maxStack: Int16(Gas.stackLimit - max(0, pushes - pops)))
         }
         op(0x00, 0, 0, 0)
         op(0x01, 3, 2, 1); op(0x02, 5, 2, 1); op(0x03, 3, 2, 1); op(0x04, 5, 2, 1); op(0x05, 5, 2, 1)

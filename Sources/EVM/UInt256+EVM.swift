@@ -50,31 +50,35 @@ extension UInt256 {
     /// `self << n` for 0 <= n (256 and above give zero).
     @inline(__always)
     func evmShl(_ n: Int) -> UInt256 {
-        if n >= 256 { return .zero }
-        if n == 0 { return self }
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        var r = UInt256.zero
-        for i in stride(from: 3, through: limbs, by: -1) {
-            var v = self[limb: i - limbs] << bits
-            if bits != 0 && i - limbs - 1 >= 0 { v |= self[limb: i - limbs - 1] >> (64 - bits) }
-            r[limb: i] = v
+        if n >= 256 { return UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+        var a0 = l0, a1 = l1, a2 = l2, a3 = l3
+        switch n >> 6 {
+        case 0: break
+        case 1: a3 = a2; a2 = a1; a1 = a0; a0 = 0
+        case 2: a3 = a1; a2 = a0; a1 = 0; a0 = 0
+        default: a3 = a0; a2 = 0; a1 = 0; a0 = 0
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(l0: a0, l1: a1, l2: a2, l3: a3) }
+        let c = 64 - b
+        return UInt256(l0: a0 &<< b, l1: a1 &<< b | a0 &>> c, l2: a2 &<< b | a1 &>> c, l3: a3 &<< b | a2 &>> c)
     }
 
     /// Logical `self >> n` (256 and above give zero).
     @inline(__always)
     func evmShr(_ n: Int) -> UInt256 {
-        if n >= 256 { return .zero }
-        if n == 0 { return self }
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        var r = UInt256.zero
-        for i in 0...(3 - limbs) {
-            var v = self[limb: i + limbs] >> bits
-            if bits != 0 && i + limbs + 1 <= 3 { v |= self[limb: i + limbs + 1] << (64 - bits) }
-            r[limb: i] = v
+        if n >= 256 { return UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+        var a0 = l0, a1 = l1, a2 = l2, a3 = l3
+        switch n >> 6 {
+        case 0: break
+        case 1: a0 = a1; a1 = a2; a2 = a3; a3 = 0
+        case 2: a0 = a2; a1 = a3; a2 = 0; a3 = 0
+        default: a0 = a3; a1 = 0; a2 = 0; a3 = 0
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(l0: a0, l1: a1, l2: a2, l3: a3) }
+        let c = 64 - b
+        return UInt256(l0: a0 &>> b | a1 &<< c, l1: a1 &>> b | a2 &<< c, l2: a2 &>> b | a3 &<< c, l3: a3 &>> b)
     }
 
     /// Arithmetic right shift.
@@ -99,21 +103,12 @@ extension UInt256 {
             let (q, r) = a.dividedBySmallLimb(d.l0)
             return (q, UInt256(r))
         }
-        // Binary long division, starting from the aligned divisor (at most 193 steps: d >= 2^64).
-        let shift = a.bitWidth - d.bitWidth
-        var dd = d.evmShl(shift)
-        var r = a
-        var q = UInt256.zero
-        var i = shift
-        while i >= 0 {
-            if !(r < dd) {
-                r = r &- dd
-                q[limb: i >> 6] |= 1 << UInt64(i & 63)
-            }
-            dd = dd.evmShr(1)
-            i -= 1
+        let dm1 = d &- .one
+        if (d & dm1).isZero {
+            // Power of two (Solidity's shifts compiled as DIV): a shift and a mask.
+            return (a.evmShr(d.bitWidth - 1), a & dm1)
         }
-        return (q, r)
+        return LimbDivision.divMod(a, d)
     }
 
     /// Short division by one limb.
@@ -132,20 +127,7 @@ extension UInt256 {
     /// (high, low) 512-bit value mod m (m != 0).
     static func evmMod512(high: UInt256, low: UInt256, _ m: UInt256) -> UInt256 {
         if high.isZero { return evmDivMod(low, m).1 }
-        var r = UInt256.zero
-        // Start from the top set bit of `high`.
-        var bit = 255 + high.bitWidth
-        while bit >= 0 {
-            let word = bit >= 256 ? high : low
-            let b = bit & 255
-            let set = (word[limb: b >> 6] >> UInt64(b & 63)) & 1
-            let carry = r.isNegative
-            r = r.evmShl(1)
-            r.l0 |= set
-            if carry || !(r < m) { r = r &- m }
-            bit -= 1
-        }
-        return r
+        return LimbDivision.mod512(high: high, low: low, m)
     }
 
     static func evmAddMod(_ a: UInt256, _ b: UInt256, _ m: UInt256) -> UInt256 {
@@ -187,12 +169,23 @@ extension UInt256 {
         return result
     }
 
+    @inline(__always)
     static func evmSignExtend(_ byteIndex: UInt256, _ x: UInt256) -> UInt256 {
-        guard byteIndex.fitsUInt64, byteIndex.l0 < 31 else { return x }
+        guard (byteIndex.l1 | byteIndex.l2 | byteIndex.l3) == 0, byteIndex.l0 < 31 else { return x }
         let bit = Int(byteIndex.l0) * 8 + 7
-        let mask = UInt256.one.evmShl(bit + 1) &- .one
-        let negative = (x[limb: bit >> 6] >> UInt64(bit & 63)) & 1 == 1
-        return negative ? x | ~mask : x & mask
+        let off = UInt64(bit & 63)
+        let limb = bit >> 6
+        let word = limb == 0 ? x.l0 : limb == 1 ? x.l1 : limb == 2 ? x.l2 : x.l3
+        let negative = (word >> off) & 1 == 1
+        let mask: UInt64 = off == 63 ? .max : (1 << (off + 1)) - 1
+        let fill: UInt64 = negative ? .max : 0
+        let w = negative ? word | ~mask : word & mask
+        switch limb {
+        case 0: return UInt256(l0: w, l1: fill, l2: fill, l3: fill)
+        case 1: return UInt256(l0: x.l0, l1: w, l2: fill, l3: fill)
+        case 2: return UInt256(l0: x.l0, l1: x.l1, l2: w, l3: fill)
+        default: return UInt256(l0: x.l0, l1: x.l1, l2: x.l2, l3: w)
+        }
     }
 
     static func evmByte(_ i: UInt256, _ x: UInt256) -> UInt256 {

@@ -60,11 +60,11 @@ import TestSupport
         let target = Address(hi: 0, mid: 0, lo: 0xc0de)
         // CALL(gas, ADDRESS, 0, 0, 0, 0, 0) forever, then STOP.
         let code: [UInt8] = [0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x30, 0x5a, 0xf1, 0x00]
-        nonisolated(unsafe) let state = JournaledState(accounts: [target: Account(code: code)])  // used by one thread at a time
-        state.beginTransaction()
         let box = ResultHolder()
         // Test threads have small stacks; the interpreter recurses per call frame, as the runner allows for.
         StateTestRunner.parallel(count: 1, threads: 1) { _ in
+            let state = JournaledState(accounts: [target: Account(code: code)])
+            state.beginTransaction()
             let evm = EVM(host: state, block: BlockEnv(), tx: TxEnv(origin: target))
             box.value = evm.execute(Message(kind: .call, caller: target, target: target, gas: 30_000_000))
         }

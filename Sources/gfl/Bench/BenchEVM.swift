@@ -99,9 +99,9 @@ struct BenchEVM: ParsableCommand {
         for (id, ok, gas, ms, halt) in box.rows {
             let mgas = ms > 0 ? Double(gas) / 1e3 / ms : 0
             if json {
-                print(#"{"name":"\#(id)","ok":\#(ok),"gas":\#(gas),"median_ms":\#(format2(ms)),"mgas_per_s":\#(format2(mgas))}"#)
+                print(#"{"name":"\#(id)","ok":\#(ok),"gas":\#(gas),"median_ms":\#(String(format: "%.5f", ms)),"mgas_per_s":\#(format2(mgas))}"#)
             } else if ok {
-                print(id.padded(44) + "\(format2(ms)) ms".leftPadded(14) + "\(format2(mgas)) Mgas/s".leftPadded(16) + "  gas \(gas)")
+                print(id.padded(44) + "\(String(format: "%.4f", ms)) ms".leftPadded(14) + "\(format2(mgas)) Mgas/s".leftPadded(16) + "  gas \(gas)")
             } else {
                 print(id.padded(44) + "FAILED (gas \(gas), \(halt))".leftPadded(14))
             }
