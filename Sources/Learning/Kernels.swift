@@ -1,0 +1,226 @@
+import COpenBLAS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Raw float32 kernels on unsafe pointers. Everything here is allocation-free and written as plain loops over
+/// contiguous memory so that the optimiser can vectorise them; GEMMs go to OpenBLAS.
+public enum Kernels {
+    public typealias P = UnsafeMutablePointer<Float>
+    public typealias CP = UnsafePointer<Float>
+
+    /// Number of threads OpenBLAS may use for one call.
+    public static var blasThreads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+
+    /// C = alpha·op(A)·op(B) + beta·C, row-major.
+    @inline(__always)
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                            a: CP, lda: Int, b: CP, ldb: Int, beta: Float, c: P, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Geometry of a 2-D convolution on one sample.
+    public struct ConvGeometry: Sendable {
+        public var channels: Int, height: Int, width: Int
+        public var kernel: Int, stride: Int, padding: Int
+        public var outHeight: Int, outWidth: Int
+        public var rows: Int { channels * kernel * kernel }
+        public var outPixels: Int { outHeight * outWidth }
+    }
+
+    /// Unfolds one CHW sample into columns: row (c·k + ky)·k + kx, column oy·ow + ox, rows `ld` apart.
+    /// Out-of-image taps (padding) are zero.
+    public static func im2col(_ src: CP, _ g: ConvGeometry, _ dst: P, ld: Int) {
+        let k = g.kernel, s = g.stride, p = g.padding, h = g.height, w = g.width
+        let oh = g.outHeight, ow = g.outWidth
+        for c in 0..<g.channels {
+            let plane = src + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let row = dst + ((c * k + ky) * k + kx) * ld
+                    // Output columns whose tap lies inside the image: 0 ≤ ox·s − p + kx < w.
+                    let lo = max(0, (p - kx + s - 1) / s)
+                    let hiNum = w - 1 + p - kx
+                    let hi = hiNum < 0 ? 0 : min(ow, hiNum / s + 1)
+                    for oy in 0..<oh {
+                        let iy = oy * s - p + ky
+                        let out = row + oy * ow
+                        if iy < 0 || iy >= h || lo >= hi {
+                            out.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        if lo > 0 { out.update(repeating: 0, count: lo) }
+                        if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
+                        let line = plane + iy * w + (kx - p)
+                        if s == 1 {
+                            (out + lo).update(from: line + lo, count: hi - lo)
+                        } else {
+                            var ox = lo
+                            while ox < hi { out[ox] = line[ox * s]; ox += 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `im2col`: accumulates columns back into a CHW gradient (which the caller zeroes first).
+    public static func col2im(_ src: CP, _ g: ConvGeometry, _ dst: P, ld: Int) {
+        let k = g.kernel, s = g.stride, p = g.padding, h = g.height, w = g.width
+        let oh = g.outHeight, ow = g.outWidth
+        for c in 0..<g.channels {
+            let plane = dst + c * h * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let row = src + ((c * k + ky) * k + kx) * ld
+                    let lo = max(0, (p - kx + s - 1) / s)
+                    let hiNum = w - 1 + p - kx
+                    let hi = hiNum < 0 ? 0 : min(ow, hiNum / s + 1)
+                    if lo >= hi { continue }
+                    for oy in 0..<oh {
+                        let iy = oy * s - p + ky
+                        if iy < 0 || iy >= h { continue }
+                        let line = plane + iy * w + (kx - p)
+                        let col = row + oy * ow
+                        if s == 1 {
+                            for ox in lo..<hi { line[ox] += col[ox] }
+                        } else {
+                            var ox = lo
+                            while ox < hi { line[ox * s] += col[ox]; ox += 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max-pooling over `planes` planes of h×w; records the winning offset (within the plane) for the backward pass.
+    public static func maxPoolForward(_ x: CP, planes: Int, h: Int, w: Int, k: Int, s: Int,
+                                      _ y: P, argmax: UnsafeMutablePointer<Int32>) {
+        let oh = (h - k) / s + 1, ow = (w - k) / s + 1
+        for pl in 0..<planes {
+            let src = x + pl * h * w
+            let dst = y + pl * oh * ow, idx = argmax + pl * oh * ow
+            if k == 2 && s == 2 {
+                // The common case, unrolled: four loads, three compares, no inner loops.
+                for oy in 0..<oh {
+                    let r0 = src + 2 * oy * w, r1 = r0 + w
+                    for ox in 0..<ow {
+                        let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
+                        var best = a, at = 2 * oy * w + 2 * ox
+                        if b > best { best = b; at = 2 * oy * w + 2 * ox + 1 }
+                        if c > best { best = c; at = (2 * oy + 1) * w + 2 * ox }
+                        if d > best { best = d; at = (2 * oy + 1) * w + 2 * ox + 1 }
+                        dst[oy * ow + ox] = best
+                        idx[oy * ow + ox] = Int32(at)
+                    }
+                }
+                continue
+            }
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var at = oy * s * w + ox * s
+                    var best = src[at]
+                    for ky in 0..<k {
+                        for kx in 0..<k {
+                            let i = (oy * s + ky) * w + ox * s + kx
+                            if src[i] > best { best = src[i]; at = i }
+                        }
+                    }
+                    dst[oy * ow + ox] = best
+                    idx[oy * ow + ox] = Int32(at)
+                }
+            }
+        }
+    }
+
+    /// Routes each output gradient to the input that won the max (dx is overwritten).
+    public static func maxPoolBackward(_ dy: CP, planes: Int, h: Int, w: Int, oh: Int, ow: Int,
+                                       argmax: UnsafePointer<Int32>, _ dx: P) {
+        dx.update(repeating: 0, count: planes * h * w)
+        for pl in 0..<planes {
+            let g = dy + pl * oh * ow, idx = argmax + pl * oh * ow, d = dx + pl * h * w
+            for i in 0..<(oh * ow) { d[Int(idx[i])] += g[i] }
+        }
+    }
+
+    /// Average pooling (no padding).
+    public static func avgPoolForward(_ x: CP, planes: Int, h: Int, w: Int, k: Int, s: Int, _ y: P) {
+        let oh = (h - k) / s + 1, ow = (w - k) / s + 1
+        let scale = 1 / Float(k * k)
+        for pl in 0..<planes {
+            let src = x + pl * h * w, dst = y + pl * oh * ow
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var acc: Float = 0
+                    for ky in 0..<k {
+                        let r = src + (oy * s + ky) * w + ox * s
+                        for kx in 0..<k { acc += r[kx] }
+                    }
+                    dst[oy * ow + ox] = acc * scale
+                }
+            }
+        }
+    }
+
+    /// Spreads each output gradient evenly over its window (dx is overwritten).
+    public static func avgPoolBackward(_ dy: CP, planes: Int, h: Int, w: Int, k: Int, s: Int, _ dx: P) {
+        let oh = (h - k) / s + 1, ow = (w - k) / s + 1
+        let scale = 1 / Float(k * k)
+        dx.update(repeating: 0, count: planes * h * w)
+        for pl in 0..<planes {
+            let g = dy + pl * oh * ow, d = dx + pl * h * w
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let v = g[oy * ow + ox] * scale
+                    for ky in 0..<k {
+                        let r = d + (oy * s + ky) * w + ox * s
+                        for kx in 0..<k { r[kx] += v }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y = max(x, 0).
+    @inline(__always)
+    public static func reluForward(_ x: CP, _ y: P, count: Int) {
+        for i in 0..<count { y[i] = max(x[i], 0) }
+    }
+
+    /// dx = dy where the forward output was positive, else 0.
+    @inline(__always)
+    public static func reluBackward(_ y: CP, _ dy: CP, _ dx: P, count: Int) {
+        for i in 0..<count { dx[i] = y[i] > 0 ? dy[i] : 0 }
+    }
+
+    /// Numerically stable softmax of each of `rows` rows of `classes` logits (max subtracted before exp).
+    public static func softmax(_ z: CP, rows: Int, classes: Int, _ p: P) {
+        for r in 0..<rows {
+            let zr = z + r * classes, pr = p + r * classes
+            var m = zr[0]
+            for j in 1..<classes { m = max(m, zr[j]) }
+            var sum: Float = 0
+            for j in 0..<classes { let e = expf(zr[j] - m); pr[j] = e; sum += e }
+            let inv = 1 / sum
+            for j in 0..<classes { pr[j] *= inv }
+        }
+    }
+
+    /// log(Σ exp(z)) of one row, computed stably.
+    @inline(__always)
+    static func logSumExp(_ z: CP, _ classes: Int) -> Float {
+        var m = z[0]
+        for j in 1..<classes { m = max(m, z[j]) }
+        var sum: Float = 0
+        for j in 0..<classes { sum += expf(z[j] - m) }
+        return m + logf(sum)
+    }
+}
