@@ -59,13 +59,13 @@ public enum Federated {
         let chunk = 256
         let ws = Workspace(model: model, capacity: min(chunk, max(1, count)))
         var out = [Float](repeating: 0, count: count * model.outputCount)
-        model.parameters.withUnsafeBufferPointer { p in
+        model.withParameterPointer { p in
             inputs.withUnsafeBufferPointer { x in
                 out.withUnsafeMutableBufferPointer { o in
                     var start = 0
                     while start < count {
                         let n = min(ws.capacity, count - start)
-                        let y = ws.forward(p.baseAddress!, input: x.baseAddress! + start * model.inputCount,
+                        let y = ws.forward(p, input: x.baseAddress! + start * model.inputCount,
                                            batch: n, training: false)
                         (o.baseAddress! + start * model.outputCount).update(from: y, count: n * model.outputCount)
                         start += n

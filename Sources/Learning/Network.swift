@@ -64,6 +64,15 @@ public final class Model {
         self.parameters = parameters
     }
 
+    /// Calls `body` with a pointer to the parameters (a valid pointer even for a model without parameters).
+    public func withParameterPointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        if parameters.isEmpty {
+            var dummy: Float = 0
+            return try withUnsafePointer(to: &dummy) { try body($0) }
+        }
+        return try parameters.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
     /// A copy with its own parameter storage.
     public func copy() -> Model {
         // The spec was validated when this model was built.

@@ -114,8 +114,7 @@ public final class Trainer {
         let classes = model.outputCount, inCount = model.inputCount
         let seed = config.seed, stepNo = stepCount
         let workers = self.workers, losses = self.losses, corrects = self.corrects
-        model.parameters.withUnsafeBufferPointer { pb in
-            let params = pb.baseAddress!
+        model.withParameterPointer { params in
             forEachWorker(n) { j, start, count in
                 let ws = workers[j]
                 losses[j] = 0; corrects[j] = 0
@@ -153,7 +152,7 @@ public final class Trainer {
             let gj = workers[j].parameterGradients
             for i in 0..<count { g0[i] += gj[i] }
         }
-        model.parameters.withUnsafeMutableBufferPointer { wb in
+        if count > 0 { model.parameters.withUnsafeMutableBufferPointer { wb in
             velocity.withUnsafeMutableBufferPointer { vb in
                 let w = wb.baseAddress!, v = vb.baseAddress!
                 if wd != 0 {
@@ -162,7 +161,7 @@ public final class Trainer {
                     for i in 0..<count { v[i] = mu * v[i] + g0[i]; w[i] -= lr * v[i] }
                 }
             }
-        }
+        } }
         stepCount &+= 1
         var total = 0.0, correct = 0
         for j in 0..<workers.count { total += losses[j]; correct += corrects[j] }
@@ -214,7 +213,7 @@ public final class Trainer {
         var start = 0
         while start < data.count {
             let n = min(chunk, data.count - start)
-            model.parameters.withUnsafeBufferPointer { pb in
+            model.withParameterPointer { params in
                 data.images.withUnsafeBufferPointer { xb in
                     data.labels.withUnsafeBufferPointer { yb in
                         predictions.withUnsafeMutableBufferPointer { pr in
@@ -223,7 +222,7 @@ public final class Trainer {
                             forEachWorker(n) { j, s, c in
                                 losses[j] = 0
                                 guard c > 0 else { return }
-                                let z = UnsafePointer(workers[j].forward(pb.baseAddress!, input: x0 + s * inCount,
+                                let z = UnsafePointer(workers[j].forward(params, input: x0 + s * inCount,
                                                                          batch: c, training: false))
                                 losses[j] = Loss.softmaxCrossEntropy(logits: z, labels: y0 + s, rows: c,
                                                                      classes: classes, gradient: nil, scale: 1).loss
