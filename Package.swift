@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "Primitives", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: fast),
 
         // The learning engine: tensors and kernels on OpenBLAS, models, training, data, federated blocks.
-        .target(name: "Learning", dependencies: ["COpenBLAS", "CZlib"], swiftSettings: fast),
+        // Release builds target AVX2/FMA (Haswell, 2013, and later x86-64) so SIMD16 loops use 256-bit registers.
+        .target(name: "Learning", dependencies: ["COpenBLAS", "CZlib"],
+                swiftSettings: fast + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]),
 
         .executableTarget(name: "gfl", dependencies: [
             "Primitives",

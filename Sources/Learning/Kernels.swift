@@ -40,6 +40,19 @@ public enum Kernels {
     public static func im2col(_ src: CP, _ g: ConvGeometry, _ dst: P, ld: Int) {
         let k = g.kernel, s = g.stride, p = g.padding, h = g.height, w = g.width
         let oh = g.outHeight, ow = g.outWidth
+        if s == 1 && p == 0 {
+            // No padding: every tap is inside the image, each output row is one short copy.
+            for c in 0..<g.channels {
+                let plane = src + c * h * w
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        let row = dst + ((c * k + ky) * k + kx) * ld
+                        for oy in 0..<oh { Vec.copy(plane + (oy + ky) * w + kx, row + oy * ow, ow) }
+                    }
+                }
+            }
+            return
+        }
         for c in 0..<g.channels {
             let plane = src + c * h * w
             for ky in 0..<k {
@@ -53,14 +66,15 @@ public enum Kernels {
                         let iy = oy * s - p + ky
                         let out = row + oy * ow
                         if iy < 0 || iy >= h || lo >= hi {
-                            out.update(repeating: 0, count: ow)
+                            Vec.zero(out, ow)
                             continue
                         }
-                        if lo > 0 { out.update(repeating: 0, count: lo) }
-                        if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
+                        for q in 0..<lo { out[q] = 0 }
+                        var q = hi
+                        while q < ow { out[q] = 0; q += 1 }
                         let line = plane + iy * w + (kx - p)
                         if s == 1 {
-                            (out + lo).update(from: line + lo, count: hi - lo)
+                            Vec.copy(line + lo, out + lo, hi - lo)
                         } else {
                             var ox = lo
                             while ox < hi { out[ox] = line[ox * s]; ox += 1 }
@@ -90,7 +104,7 @@ public enum Kernels {
                         let line = plane + iy * w + (kx - p)
                         let col = row + oy * ow
                         if s == 1 {
-                            for ox in lo..<hi { line[ox] += col[ox] }
+                            Vec.accumulate(col + lo, line + lo, hi - lo)
                         } else {
                             var ox = lo
                             while ox < hi { line[ox * s] += col[ox]; ox += 1 }
@@ -109,19 +123,7 @@ public enum Kernels {
             let src = x + pl * h * w
             let dst = y + pl * oh * ow, idx = argmax + pl * oh * ow
             if k == 2 && s == 2 {
-                // The common case, unrolled: four loads, three compares, no inner loops.
-                for oy in 0..<oh {
-                    let r0 = src + 2 * oy * w, r1 = r0 + w
-                    for ox in 0..<ow {
-                        let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
-                        var best = a, at = 2 * oy * w + 2 * ox
-                        if b > best { best = b; at = 2 * oy * w + 2 * ox + 1 }
-                        if c > best { best = c; at = (2 * oy + 1) * w + 2 * ox }
-                        if d > best { best = d; at = (2 * oy + 1) * w + 2 * ox + 1 }
-                        dst[oy * ow + ox] = best
-                        idx[oy * ow + ox] = Int32(at)
-                    }
-                }
+                for oy in 0..<oh { maxPool2Row(src, w: w, oy: oy, ow: ow, dst + oy * ow, idx + oy * ow) }
                 continue
             }
             for oy in 0..<oh {
@@ -135,16 +137,50 @@ public enum Kernels {
                         }
                     }
                     dst[oy * ow + ox] = best
-                    idx[oy * ow + ox] = Int32(at)
+                    idx[oy * ow + ox] = Int32(truncatingIfNeeded: at)
                 }
             }
+        }
+    }
+
+    /// One output row of 2×2, stride-2 max-pooling, eight outputs per step without branches. Ties go to the first
+    /// element in scan order (top-left, top-right, bottom-left, bottom-right), as in PyTorch.
+    @inline(__always)
+    static func maxPool2Row(_ src: CP, w: Int, oy: Int, ow: Int, _ dst: P, _ idx: UnsafeMutablePointer<Int32>) {
+        let r0 = src + 2 * oy * w, r1 = r0 + w
+        let base = Int32(truncatingIfNeeded: 2 * oy * w)
+        let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        var ox = 0
+        while ox + 8 <= ow {
+            let top = Vec.load(r0 + 2 * ox), bottom = Vec.load(r1 + 2 * ox)
+            let a = top.evenHalf, b = top.oddHalf, c = bottom.evenHalf, d = bottom.oddHalf
+            let s1 = b .> a, s2 = d .> c
+            let m1 = a.replacing(with: b, where: s1), m2 = c.replacing(with: d, where: s2)
+            let s3 = m2 .> m1
+            let best = m1.replacing(with: m2, where: s3)
+            let off1 = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: s1)
+            let off2 = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: w)).replacing(with: Int32(truncatingIfNeeded: w + 1), where: s2)
+            let off = off1.replacing(with: off2, where: s3)
+            UnsafeMutableRawPointer(dst + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+            let at = off &+ lane &+ SIMD8<Int32>(repeating: base &+ Int32(truncatingIfNeeded: 2 * ox))
+            UnsafeMutableRawPointer(idx + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
+            ox += 8
+        }
+        while ox < ow {
+            let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
+            let m1 = b > a ? b : a, o1 = b > a ? 1 : 0
+            let m2 = d > c ? d : c, o2 = d > c ? w + 1 : w
+            let take2 = m2 > m1
+            dst[ox] = take2 ? m2 : m1
+            idx[ox] = base &+ Int32(truncatingIfNeeded: 2 * ox + (take2 ? o2 : o1))
+            ox += 1
         }
     }
 
     /// Routes each output gradient to the input that won the max (dx is overwritten).
     public static func maxPoolBackward(_ dy: CP, planes: Int, h: Int, w: Int, oh: Int, ow: Int,
                                        argmax: UnsafePointer<Int32>, _ dx: P) {
-        dx.update(repeating: 0, count: planes * h * w)
+        Vec.zero(dx, planes * h * w)
         for pl in 0..<planes {
             let g = dy + pl * oh * ow, idx = argmax + pl * oh * ow, d = dx + pl * h * w
             for i in 0..<(oh * ow) { d[Int(idx[i])] += g[i] }
@@ -191,15 +227,11 @@ public enum Kernels {
 
     /// y = max(x, 0).
     @inline(__always)
-    public static func reluForward(_ x: CP, _ y: P, count: Int) {
-        for i in 0..<count { y[i] = max(x[i], 0) }
-    }
+    public static func reluForward(_ x: CP, _ y: P, count: Int) { Vec.relu(x, y, count) }
 
     /// dx = dy where the forward output was positive, else 0.
     @inline(__always)
-    public static func reluBackward(_ y: CP, _ dy: CP, _ dx: P, count: Int) {
-        for i in 0..<count { dx[i] = y[i] > 0 ? dy[i] : 0 }
-    }
+    public static func reluBackward(_ y: CP, _ dy: CP, _ dx: P, count: Int) { Vec.reluBackward(y, dy, dx, count) }
 
     /// Numerically stable softmax of each of `rows` rows of `classes` logits (max subtracted before exp).
     public static func softmax(_ z: CP, rows: Int, classes: Int, _ p: P) {

@@ -80,10 +80,11 @@ public final class Model {
     }
 }
 
-/// How a convolution turns into GEMMs: one GEMM over the whole batch's columns (then a transpose into NCHW), or one
-/// GEMM per sample writing NCHW directly.
+/// How a convolution turns into GEMMs: one GEMM over the whole batch's columns (then a transpose into NCHW), one
+/// GEMM per sample writing NCHW directly, or mixed: the batch-wide column layout, per-sample GEMMs forward (NCHW
+/// out, no transpose) and batch-wide GEMMs backward (one long-K GEMM for the weight gradient).
 public enum ConvStrategy: String, Sendable, CaseIterable {
-    case batched, perSample = "per-sample"
+    case batched, perSample = "per-sample", mixed
 }
 
 /// The buffers one worker needs to run a model forward and backward on up to `capacity` samples, allocated once so
@@ -93,12 +94,15 @@ public final class Workspace {
     public let capacity: Int
     public let plans: [LayerPlan]
     public var convStrategy: ConvStrategy
+    /// When set, nanoseconds spent in each layer accumulate here: forward of layer i at [2i], backward at [2i+1].
+    public var profile: UnsafeMutablePointer<UInt64>?
     /// Generator for dropout masks; the trainer reseeds it each step so runs are reproducible.
     public var rng = Xoshiro256(seed: 0)
 
     private var acts: [P]          // output of layer i
     private var grads: [P]         // gradient of the loss with respect to the output of layer i
     private var cols: [P?]         // im2col buffers of conv layers (reused for the column gradient)
+    private var padded: [P?]       // one zero-bordered input sample, for padded stride-1 convolutions
     private var argmax: [UnsafeMutablePointer<Int32>?]
     private var masks: [P?]
     private let scratch: P         // transposes of the batched conv path
@@ -110,7 +114,7 @@ public final class Workspace {
     private let firstParameterLayer: Int
     private var owned: [UnsafeMutableRawPointer] = []
 
-    public init(model: Model, capacity: Int, convStrategy: ConvStrategy = .batched) {
+    public init(model: Model, capacity: Int, convStrategy: ConvStrategy = .perSample) {
         self.capacity = max(1, capacity)
         plans = model.plans
         firstParameterLayer = model.plans.firstIndex(where: { $0.parameterCount > 0 }) ?? 0
@@ -127,7 +131,7 @@ public final class Workspace {
         parameterCount = model.parameterCount
         parameterGradients = floats(parameterCount)
         var acts: [P] = [], grads: [P] = []
-        var cols: [P?] = [], argmax: [UnsafeMutablePointer<Int32>?] = [], masks: [P?] = []
+        var cols: [P?] = [], padded: [P?] = [], argmax: [UnsafeMutablePointer<Int32>?] = [], masks: [P?] = []
         var scratchCount = 1
         for (i, plan) in plans.enumerated() {
             if case .flatten = plan.spec, i > 0 {
@@ -136,10 +140,12 @@ public final class Workspace {
                 acts.append(floats(n * plan.output.count)); grads.append(floats(n * plan.output.count))
             }
             switch plan.spec {
-            case let .conv(_, k, _, _):
+            case let .conv(_, k, s, p):
                 cols.append(floats(n * plan.input.channels * k * k * plan.output.height * plan.output.width))
                 scratchCount = max(scratchCount, n * plan.output.count)
-            default: cols.append(nil)
+                let i = plan.input
+                padded.append(s == 1 && p > 0 ? floats(i.channels * (i.height + 2 * p) * (i.width + 2 * p)) : nil)
+            default: cols.append(nil); padded.append(nil)
             }
             if case .maxPool = plan.spec {
                 let a = UnsafeMutablePointer<Int32>.allocate(capacity: n * plan.output.count)
@@ -150,7 +156,7 @@ public final class Workspace {
             if case .dropout = plan.spec { masks.append(floats(n * plan.output.count)) } else { masks.append(nil) }
         }
         scratch = floats(scratchCount)
-        self.acts = acts; self.grads = grads; self.cols = cols; self.argmax = argmax; self.masks = masks
+        self.acts = acts; self.grads = grads; self.cols = cols; self.padded = padded; self.argmax = argmax; self.masks = masks
         self.owned = owned
     }
 
@@ -168,6 +174,8 @@ public final class Workspace {
                         training: Bool) -> P {
         for i in 0..<plans.count {
             let plan = plans[i]
+            let t0 = profile == nil ? 0 : monotonicNanos()
+            defer { if let profile { profile[2 * i] &+= monotonicNanos() &- t0 } }
             let x = i == 0 ? input : UnsafePointer(acts[i - 1])
             let y = acts[i]
             let inCount = plan.input.count, outCount = plan.output.count
@@ -176,15 +184,12 @@ public final class Workspace {
                 let g = Kernels.ConvGeometry(channels: plan.input.channels, height: plan.input.height,
                                              width: plan.input.width, kernel: k, stride: s, padding: p,
                                              outHeight: plan.output.height, outWidth: plan.output.width)
-                convForward(params + plan.parameterOffset, g, filters: f, x, inCount: inCount, y, n, cols[i]!)
+                convForward(params + plan.parameterOffset, g, filters: f, x, inCount: inCount, y, n, cols[i]!, padded[i])
             case let .dense(outs):
                 let w = params + plan.parameterOffset, b = w + plan.weightCount
                 Kernels.gemm(transA: false, transB: true, m: n, n: outs, k: inCount, a: x, lda: inCount,
                              b: w, ldb: inCount, beta: 0, c: y, ldc: outs)
-                for r in 0..<n {
-                    let row = y + r * outs
-                    for j in 0..<outs { row[j] += b[j] }
-                }
+                for r in 0..<n { Vec.addRow(b, y + r * outs, outs) }
             case let .maxPool(k, s):
                 Kernels.maxPoolForward(x, planes: n * plan.input.channels, h: plan.input.height,
                                        w: plan.input.width, k: k, s: s, y, argmax: argmax[i]!)
@@ -201,7 +206,7 @@ public final class Workspace {
                     let m = masks[i]!
                     let keep = 1 / (1 - prob)
                     for j in 0..<count { m[j] = rng.nextFloat() < prob ? 0 : keep }
-                    for j in 0..<count { y[j] = x[j] * m[j] }
+                    Vec.multiply(x, m, y, count)
                 } else {
                     y.update(from: x, count: count)
                 }
@@ -217,6 +222,8 @@ public final class Workspace {
         var i = plans.count - 1
         while i >= 0 {
             let plan = plans[i]
+            let t0 = profile == nil ? 0 : monotonicNanos(), slot = 2 * i + 1
+            defer { if let profile { profile[slot] &+= monotonicNanos() &- t0 } }
             let x = i == 0 ? input : UnsafePointer(acts[i - 1])
             let dy = UnsafePointer(grads[i])
             let dx: P? = i > 0 ? grads[i - 1] : (wantInput ? inputGradient : nil)
@@ -233,11 +240,8 @@ public final class Workspace {
                 let dw = parameterGradients + plan.parameterOffset, db = dw + plan.weightCount
                 Kernels.gemm(transA: true, transB: false, m: outs, n: inCount, k: n, a: dy, lda: outs,
                              b: x, ldb: inCount, beta: 0, c: dw, ldc: inCount)
-                for j in 0..<outs { db[j] = 0 }
-                for r in 0..<n {
-                    let row = dy + r * outs
-                    for j in 0..<outs { db[j] += row[j] }
-                }
+                Vec.zero(db, outs)
+                for r in 0..<n { Vec.accumulate(dy + r * outs, db, outs) }
                 if let dx {
                     Kernels.gemm(transA: false, transB: false, m: n, n: inCount, k: outs, a: dy, lda: outs,
                                  b: w, ldb: inCount, beta: 0, c: dx, ldc: inCount)
@@ -262,7 +266,7 @@ public final class Workspace {
                 if let dx {
                     if prob > 0 {
                         let m = masks[i]!
-                        for j in 0..<(n * outCount) { dx[j] = dy[j] * m[j] }
+                        Vec.multiply(dy, m, dx, n * outCount)
                     } else {
                         dx.update(from: dy, count: n * outCount)
                     }
@@ -274,32 +278,53 @@ public final class Workspace {
         }
     }
 
+    /// im2col of one sample; a padded stride-1 convolution first copies the sample into a zero-bordered buffer so
+    /// that every row of the unfolding is a plain copy (the borders stay zero: only the interior is ever written).
+    @inline(__always)
+    private func unfold(_ x: UnsafePointer<Float>, _ g: Kernels.ConvGeometry, _ dst: P, ld: Int, _ pad: P?) {
+        guard let pad else { Kernels.im2col(x, g, dst, ld: ld); return }
+        let p = g.padding, hp = g.height + 2 * p, wp = g.width + 2 * p
+        for c in 0..<g.channels {
+            for r in 0..<g.height {
+                Vec.copy(x + (c * g.height + r) * g.width, pad + (c * hp + r + p) * wp + p, g.width)
+            }
+        }
+        var gp = g
+        gp.height = hp; gp.width = wp; gp.padding = 0
+        Kernels.im2col(pad, gp, dst, ld: ld)
+    }
+
     private func convForward(_ w: UnsafePointer<Float>, _ g: Kernels.ConvGeometry, filters f: Int,
-                             _ x: UnsafePointer<Float>, inCount: Int, _ y: P, _ n: Int, _ col: P) {
+                             _ x: UnsafePointer<Float>, inCount: Int, _ y: P, _ n: Int, _ col: P, _ pad: P?) {
         let bias = w + f * g.rows, ohw = g.outPixels, rows = g.rows
         switch convStrategy {
+        case .mixed:
+            let ld = n * ohw
+            for b in 0..<n {
+                unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad)
+                let yb = y + b * f * ohw
+                Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
+                             b: col + b * ohw, ldb: ld, beta: 0, c: yb, ldc: ohw)
+                for c in 0..<f { Vec.addScalar(yb + c * ohw, bias[c], yb + c * ohw, ohw) }
+            }
         case .batched:
             let ld = n * ohw
-            for b in 0..<n { Kernels.im2col(x + b * inCount, g, col + b * ohw, ld: ld) }
+            for b in 0..<n { unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad) }
             Kernels.gemm(transA: false, transB: false, m: f, n: ld, k: rows, a: w, lda: rows,
                          b: col, ldb: ld, beta: 0, c: scratch, ldc: ld)
             for c in 0..<f {
                 let bc = bias[c]
                 for b in 0..<n {
-                    let src = scratch + c * ld + b * ohw, dst = y + (b * f + c) * ohw
-                    for q in 0..<ohw { dst[q] = src[q] + bc }
+                    Vec.addScalar(scratch + c * ld + b * ohw, bc, y + (b * f + c) * ohw, ohw)
                 }
             }
         case .perSample:
             for b in 0..<n {
                 let cb = col + b * rows * ohw, yb = y + b * f * ohw
-                Kernels.im2col(x + b * inCount, g, cb, ld: ohw)
+                unfold(x + b * inCount, g, cb, ld: ohw, pad)
                 Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
                              b: cb, ldb: ohw, beta: 0, c: yb, ldc: ohw)
-                for c in 0..<f {
-                    let bc = bias[c], dst = yb + c * ohw
-                    for q in 0..<ohw { dst[q] += bc }
-                }
+                for c in 0..<f { Vec.addScalar(yb + c * ohw, bias[c], yb + c * ohw, ohw) }
             }
         }
     }
@@ -309,13 +334,14 @@ public final class Workspace {
         let db = dw + f * g.rows, ohw = g.outPixels, rows = g.rows
         for c in 0..<f { db[c] = 0 }
         switch convStrategy {
-        case .batched:
+        case .batched, .mixed:
             let ld = n * ohw
             for c in 0..<f {
                 var acc: Float = 0
                 for b in 0..<n {
-                    let src = dy + (b * f + c) * ohw, dst = scratch + c * ld + b * ohw
-                    for q in 0..<ohw { dst[q] = src[q]; acc += src[q] }
+                    let src = dy + (b * f + c) * ohw
+                    Vec.copy(src, scratch + c * ld + b * ohw, ohw)
+                    acc += Vec.sum(src, ohw)
                 }
                 db[c] = acc
             }
@@ -324,19 +350,14 @@ public final class Workspace {
             if let dx {
                 Kernels.gemm(transA: true, transB: false, m: rows, n: ld, k: f, a: w, lda: rows,
                              b: scratch, ldb: ld, beta: 0, c: col, ldc: ld)
-                dx.update(repeating: 0, count: n * inCount)
+                Vec.zero(dx, n * inCount)
                 for b in 0..<n { Kernels.col2im(col + b * ohw, g, dx + b * inCount, ld: ld) }
             }
         case .perSample:
-            if dx != nil { dx!.update(repeating: 0, count: n * inCount) }
+            if let dx { Vec.zero(dx, n * inCount) }
             for b in 0..<n {
                 let cb = col + b * rows * ohw, dyb = dy + b * f * ohw
-                for c in 0..<f {
-                    var acc: Float = 0
-                    let src = dyb + c * ohw
-                    for q in 0..<ohw { acc += src[q] }
-                    db[c] += acc
-                }
+                for c in 0..<f { db[c] += Vec.sum(dyb + c * ohw, ohw) }
                 Kernels.gemm(transA: false, transB: true, m: f, n: rows, k: ohw, a: dyb, lda: ohw,
                              b: cb, ldb: ohw, beta: b == 0 ? 0 : 1, c: dw, ldc: rows)
                 if let dx {
@@ -347,4 +368,19 @@ public final class Workspace {
             }
         }
     }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// CPU time of the calling thread in nanoseconds (for the optional per-layer profile: on a shared machine it
+/// excludes the time other processes held the core).
+@inline(__always)
+func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }

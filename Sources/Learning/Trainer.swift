@@ -29,7 +29,7 @@ public struct TrainingConfig: Sendable {
     public var learningRateDecay: Float = 1
     public var seed: UInt64 = 1
     public var parallelism: Parallelism = .blas(threads: 1)
-    public var convStrategy: ConvStrategy = .batched
+    public var convStrategy: ConvStrategy = .perSample
     public init() {}
 }
 
@@ -49,7 +49,8 @@ public final class Trainer {
     public let model: Model
     public private(set) var config: TrainingConfig
     public private(set) var learningRate: Float
-    private let workers: [Workspace]
+    /// The workers' workspaces (one per thread in `.batch` mode), e.g. to attach a profile.
+    public let workers: [Workspace]
     private var velocity: [Float]
     private var batchInput: [Float]
     private var batchLabels: [Int32]

@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs over the training set.") var epochs = 3
     @Option(help: "Threads.") var threads = 1
     @Option(help: "How threads are used: blas (inside GEMMs) or batch (workers over the batch).") var parallel = "batch"
-    @Option(help: "Convolution GEMM layout: batched or per-sample.") var conv = "batched"
+    @Option(help: "Convolution GEMM layout: per-sample, batched or mixed.") var conv = "per-sample"
     @Option(help: "Train on the first N training samples only.") var subset: Int?
     @Option(help: "Mini-batch size.") var batch = 64
     @Option(help: "Learning rate.") var lr: Float = 0.01
