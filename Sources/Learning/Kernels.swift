@@ -37,9 +37,23 @@ public enum Kernels {
 
     /// Unfolds one CHW sample into columns: row (c·k + ky)·k + kx, column oy·ow + ox, rows `ld` apart.
     /// Out-of-image taps (padding) are zero.
-    public static func im2col(_ src: CP, _ g: ConvGeometry, _ dst: P, ld: Int) {
+    /// `overrun`: rows are written in increasing order into a buffer with 32 floats of slack, and `src` may be read
+    /// up to 32 floats past its end, so each output row may be copied in whole 16-float vectors.
+    public static func im2col(_ src: CP, _ g: ConvGeometry, _ dst: P, ld: Int, overrun: Bool = false) {
         let k = g.kernel, s = g.stride, p = g.padding, h = g.height, w = g.width
         let oh = g.outHeight, ow = g.outWidth
+        if s == 1 && p == 0 && overrun && ld == oh * ow {
+            for c in 0..<g.channels {
+                let plane = src + c * h * w
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        let row = dst + ((c * k + ky) * k + kx) * ld
+                        for oy in 0..<oh { Vec.copyOverrun(plane + (oy + ky) * w + kx, row + oy * ow, ow) }
+                    }
+                }
+            }
+            return
+        }
         if s == 1 && p == 0 {
             // No padding: every tap is inside the image, each output row is one short copy.
             for c in 0..<g.channels {
@@ -116,14 +130,18 @@ public enum Kernels {
     }
 
     /// Max-pooling over `planes` planes of h×w; records the winning offset (within the plane) for the backward pass.
+    /// `overread`: `x` has at least 32 readable floats after its end (workspace buffers do), which lets short rows
+    /// use vector loads.
     public static func maxPoolForward(_ x: CP, planes: Int, h: Int, w: Int, k: Int, s: Int,
-                                      _ y: P, argmax: UnsafeMutablePointer<Int32>) {
+                                      _ y: P, argmax: UnsafeMutablePointer<Int32>, overread: Bool = false) {
         let oh = (h - k) / s + 1, ow = (w - k) / s + 1
         for pl in 0..<planes {
             let src = x + pl * h * w
             let dst = y + pl * oh * ow, idx = argmax + pl * oh * ow
             if k == 2 && s == 2 {
-                for oy in 0..<oh { maxPool2Row(src, w: w, oy: oy, ow: ow, dst + oy * ow, idx + oy * ow) }
+                for oy in 0..<oh {
+                    maxPool2Row(src, w: w, oy: oy, ow: ow, dst + oy * ow, idx + oy * ow, overread: overread)
+                }
                 continue
             }
             for oy in 0..<oh {
@@ -143,47 +161,72 @@ public enum Kernels {
         }
     }
 
-    /// One output row of 2×2, stride-2 max-pooling, eight outputs per step without branches. Ties go to the first
-    /// element in scan order (top-left, top-right, bottom-left, bottom-right), as in PyTorch.
+    /// Eight outputs of 2×2, stride-2 max-pooling starting at output column `ox`, without branches. Ties go to
+    /// the first element in scan order (top-left, top-right, bottom-left, bottom-right), as in PyTorch.
     @inline(__always)
-    static func maxPool2Row(_ src: CP, w: Int, oy: Int, ow: Int, _ dst: P, _ idx: UnsafeMutablePointer<Int32>) {
+    static func maxPool2x8(_ r0: CP, _ r1: CP, w: Int, base: Int32, ox: Int)
+        -> (SIMD8<Float>, SIMD8<Int32>) {
+        let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        let top = Vec.load(r0 + 2 * ox), bottom = Vec.load(r1 + 2 * ox)
+        let a = top.evenHalf, b = top.oddHalf, c = bottom.evenHalf, d = bottom.oddHalf
+        let s1 = b .> a, s2 = d .> c
+        let m1 = a.replacing(with: b, where: s1), m2 = c.replacing(with: d, where: s2)
+        let s3 = m2 .> m1
+        let w32 = Int32(truncatingIfNeeded: w)
+        let off1 = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: s1)
+        let off2 = SIMD8<Int32>(repeating: w32).replacing(with: w32 &+ 1, where: s2)
+        let at = off1.replacing(with: off2, where: s3) &+ lane &+ SIMD8<Int32>(repeating: base &+ Int32(truncatingIfNeeded: 2 * ox))
+        return (m1.replacing(with: m2, where: s3), at)
+    }
+
+    /// One output row of 2×2, stride-2 max-pooling. Rows of eight or more outputs end with an overlapping block of
+    /// eight (recomputing a few outputs); shorter rows compute eight lanes, reading up to 16 floats past the row
+    /// (within the workspace's slack, so only when `overread` is allowed), and store the valid ones.
+    @inline(__always)
+    static func maxPool2Row(_ src: CP, w: Int, oy: Int, ow: Int, _ dst: P, _ idx: UnsafeMutablePointer<Int32>,
+                            overread: Bool) {
         let r0 = src + 2 * oy * w, r1 = r0 + w
         let base = Int32(truncatingIfNeeded: 2 * oy * w)
-        let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-        var ox = 0
-        while ox + 8 <= ow {
-            let top = Vec.load(r0 + 2 * ox), bottom = Vec.load(r1 + 2 * ox)
-            let a = top.evenHalf, b = top.oddHalf, c = bottom.evenHalf, d = bottom.oddHalf
-            let s1 = b .> a, s2 = d .> c
-            let m1 = a.replacing(with: b, where: s1), m2 = c.replacing(with: d, where: s2)
-            let s3 = m2 .> m1
-            let best = m1.replacing(with: m2, where: s3)
-            let off1 = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: s1)
-            let off2 = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: w)).replacing(with: Int32(truncatingIfNeeded: w + 1), where: s2)
-            let off = off1.replacing(with: off2, where: s3)
-            UnsafeMutableRawPointer(dst + ox).storeBytes(of: best, as: SIMD8<Float>.self)
-            let at = off &+ lane &+ SIMD8<Int32>(repeating: base &+ Int32(truncatingIfNeeded: 2 * ox))
-            UnsafeMutableRawPointer(idx + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
-            ox += 8
+        if ow >= 8 {
+            var ox = 0
+            while true {
+                let (best, at) = maxPool2x8(r0, r1, w: w, base: base, ox: ox)
+                UnsafeMutableRawPointer(dst + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(idx + ox).storeBytes(of: at, as: SIMD8<Int32>.self)
+                if ox + 8 == ow { break }
+                ox = min(ox + 8, ow - 8)
+            }
+            return
         }
-        while ox < ow {
+        if overread {
+            let (best, at) = maxPool2x8(r0, r1, w: w, base: base, ox: 0)
+            for j in 0..<ow { dst[j] = best[j]; idx[j] = at[j] }
+            return
+        }
+        for ox in 0..<ow {
             let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
             let m1 = b > a ? b : a, o1 = b > a ? 1 : 0
             let m2 = d > c ? d : c, o2 = d > c ? w + 1 : w
             let take2 = m2 > m1
             dst[ox] = take2 ? m2 : m1
             idx[ox] = base &+ Int32(truncatingIfNeeded: 2 * ox + (take2 ? o2 : o1))
-            ox += 1
         }
     }
 
     /// Routes each output gradient to the input that won the max (dx is overwritten).
+    /// With `mask` (the pooled values, after a ReLU), gradients of non-positive maxima are dropped: that is the
+    /// ReLU's backward pass folded in.
     public static func maxPoolBackward(_ dy: CP, planes: Int, h: Int, w: Int, oh: Int, ow: Int,
-                                       argmax: UnsafePointer<Int32>, _ dx: P) {
+                                       argmax: UnsafePointer<Int32>, _ dx: P, mask: CP?) {
         Vec.zero(dx, planes * h * w)
         for pl in 0..<planes {
             let g = dy + pl * oh * ow, idx = argmax + pl * oh * ow, d = dx + pl * h * w
-            for i in 0..<(oh * ow) { d[Int(idx[i])] += g[i] }
+            if let mask {
+                let m = mask + pl * oh * ow
+                for i in 0..<(oh * ow) { d[Int(idx[i])] += m[i] > 0 ? g[i] : 0 }
+            } else {
+                for i in 0..<(oh * ow) { d[Int(idx[i])] += g[i] }
+            }
         }
     }
 

@@ -114,6 +114,14 @@ public final class Workspace {
     private let firstParameterLayer: Int
     private var owned: [UnsafeMutableRawPointer] = []
 
+    static let slack = 32
+
+    /// Layer i applies the ReLU that follows it (conv/dense + relu): the relu layer's output aliases this layer's.
+    private var reluFused: [Bool] = []
+    /// Layer i is a max-pool whose input comes from a ReLU: its backward applies the ReLU mask and writes the
+    /// gradient below the ReLU, whose own backward is then skipped.
+    private var poolAbsorbsRelu: [Bool] = []
+
     public init(model: Model, capacity: Int, convStrategy: ConvStrategy = .perSample) {
         self.capacity = max(1, capacity)
         plans = model.plans
@@ -121,9 +129,11 @@ public final class Workspace {
         self.convStrategy = convStrategy
         let n = self.capacity
         var owned: [UnsafeMutableRawPointer] = []
+        // Every buffer has 32 floats of slack so that short-row kernels may read (and, where noted, write) one
+        // vector past the end of the last row.
         func floats(_ count: Int) -> P {
-            let p = P.allocate(capacity: max(1, count))
-            p.initialize(repeating: 0, count: max(1, count))
+            let p = P.allocate(capacity: max(1, count) + Workspace.slack)
+            p.initialize(repeating: 0, count: max(1, count) + Workspace.slack)
             owned.append(UnsafeMutableRawPointer(p))
             return p
         }
@@ -133,9 +143,22 @@ public final class Workspace {
         var acts: [P] = [], grads: [P] = []
         var cols: [P?] = [], padded: [P?] = [], argmax: [UnsafeMutablePointer<Int32>?] = [], masks: [P?] = []
         var scratchCount = 1
+        var reluFused = [Bool](repeating: false, count: plans.count)
+        var poolAbsorbsRelu = [Bool](repeating: false, count: plans.count)
+        for i in 1..<max(1, plans.count) {
+            if case .relu = plans[i].spec {
+                switch plans[i - 1].spec {
+                case .conv, .dense: reluFused[i - 1] = true
+                default: break
+                }
+            }
+            if case .maxPool = plans[i].spec, case .relu = plans[i - 1].spec, i >= 2 { poolAbsorbsRelu[i] = true }
+        }
         for (i, plan) in plans.enumerated() {
             if case .flatten = plan.spec, i > 0 {
                 acts.append(acts[i - 1]); grads.append(grads[i - 1])  // flatten is a no-op on NCHW memory
+            } else if case .relu = plan.spec, i > 0, reluFused[i - 1] {
+                acts.append(acts[i - 1]); grads.append(floats(n * plan.output.count))  // computed in place below
             } else {
                 acts.append(floats(n * plan.output.count)); grads.append(floats(n * plan.output.count))
             }
@@ -156,6 +179,7 @@ public final class Workspace {
             if case .dropout = plan.spec { masks.append(floats(n * plan.output.count)) } else { masks.append(nil) }
         }
         scratch = floats(scratchCount)
+        self.reluFused = reluFused; self.poolAbsorbsRelu = poolAbsorbsRelu
         self.acts = acts; self.grads = grads; self.cols = cols; self.padded = padded; self.argmax = argmax; self.masks = masks
         self.owned = owned
     }
@@ -184,20 +208,25 @@ public final class Workspace {
                 let g = Kernels.ConvGeometry(channels: plan.input.channels, height: plan.input.height,
                                              width: plan.input.width, kernel: k, stride: s, padding: p,
                                              outHeight: plan.output.height, outWidth: plan.output.width)
-                convForward(params + plan.parameterOffset, g, filters: f, x, inCount: inCount, y, n, cols[i]!, padded[i])
+                convForward(params + plan.parameterOffset, g, filters: f, x, inCount: inCount, y, n, cols[i]!, padded[i],
+                            relu: reluFused[i], overrunOK: i > 0 || padded[i] != nil)
             case let .dense(outs):
                 let w = params + plan.parameterOffset, b = w + plan.weightCount
                 Kernels.gemm(transA: false, transB: true, m: n, n: outs, k: inCount, a: x, lda: inCount,
                              b: w, ldb: inCount, beta: 0, c: y, ldc: outs)
-                for r in 0..<n { Vec.addRow(b, y + r * outs, outs) }
+                if reluFused[i] {
+                    for r in 0..<n { Vec.addRowRelu(b, y + r * outs, outs) }
+                } else {
+                    for r in 0..<n { Vec.addRow(b, y + r * outs, outs) }
+                }
             case let .maxPool(k, s):
                 Kernels.maxPoolForward(x, planes: n * plan.input.channels, h: plan.input.height,
-                                       w: plan.input.width, k: k, s: s, y, argmax: argmax[i]!)
+                                       w: plan.input.width, k: k, s: s, y, argmax: argmax[i]!, overread: i > 0)
             case let .avgPool(k, s):
                 Kernels.avgPoolForward(x, planes: n * plan.input.channels, h: plan.input.height,
                                        w: plan.input.width, k: k, s: s, y)
             case .relu:
-                Kernels.reluForward(x, y, count: n * outCount)
+                if i == 0 || !reluFused[i - 1] { Kernels.reluForward(x, y, count: n * outCount) }
             case .flatten:
                 if i == 0 { y.update(from: x, count: n * outCount) }
             case let .dropout(prob):
@@ -248,10 +277,15 @@ public final class Workspace {
                 }
             case let .maxPool(k, s):
                 _ = k; _ = s
-                if let dx {
+                if poolAbsorbsRelu[i] {
+                    // Route to the winners only where the ReLU passed a positive value, straight below the ReLU.
                     Kernels.maxPoolBackward(dy, planes: n * plan.input.channels, h: plan.input.height,
                                             w: plan.input.width, oh: plan.output.height, ow: plan.output.width,
-                                            argmax: argmax[i]!, dx)
+                                            argmax: argmax[i]!, grads[i - 2], mask: acts[i])
+                } else if let dx {
+                    Kernels.maxPoolBackward(dy, planes: n * plan.input.channels, h: plan.input.height,
+                                            w: plan.input.width, oh: plan.output.height, ow: plan.output.width,
+                                            argmax: argmax[i]!, dx, mask: nil)
                 }
             case let .avgPool(k, s):
                 if let dx {
@@ -259,7 +293,8 @@ public final class Workspace {
                                             w: plan.input.width, k: k, s: s, dx)
                 }
             case .relu:
-                if let dx { Kernels.reluBackward(acts[i], dy, dx, count: n * outCount) }
+                let absorbed = i + 1 < plans.count && poolAbsorbsRelu[i + 1]
+                if let dx, !absorbed { Kernels.reluBackward(acts[i], dy, dx, count: n * outCount) }
             case .flatten:
                 if i == 0, let dx { dx.update(from: dy, count: n * outCount) }
             case .dropout(let prob):
@@ -281,8 +316,9 @@ public final class Workspace {
     /// im2col of one sample; a padded stride-1 convolution first copies the sample into a zero-bordered buffer so
     /// that every row of the unfolding is a plain copy (the borders stay zero: only the interior is ever written).
     @inline(__always)
-    private func unfold(_ x: UnsafePointer<Float>, _ g: Kernels.ConvGeometry, _ dst: P, ld: Int, _ pad: P?) {
-        guard let pad else { Kernels.im2col(x, g, dst, ld: ld); return }
+    private func unfold(_ x: UnsafePointer<Float>, _ g: Kernels.ConvGeometry, _ dst: P, ld: Int, _ pad: P?,
+                        overrun: Bool) {
+        guard let pad else { Kernels.im2col(x, g, dst, ld: ld, overrun: overrun); return }
         let p = g.padding, hp = g.height + 2 * p, wp = g.width + 2 * p
         for c in 0..<g.channels {
             for r in 0..<g.height {
@@ -291,41 +327,57 @@ public final class Workspace {
         }
         var gp = g
         gp.height = hp; gp.width = wp; gp.padding = 0
-        Kernels.im2col(pad, gp, dst, ld: ld)
+        Kernels.im2col(pad, gp, dst, ld: ld, overrun: overrun)
     }
 
     private func convForward(_ w: UnsafePointer<Float>, _ g: Kernels.ConvGeometry, filters f: Int,
-                             _ x: UnsafePointer<Float>, inCount: Int, _ y: P, _ n: Int, _ col: P, _ pad: P?) {
+                             _ x: UnsafePointer<Float>, inCount: Int, _ y: P, _ n: Int, _ col: P, _ pad: P?,
+                             relu: Bool, overrunOK: Bool) {
         let bias = w + f * g.rows, ohw = g.outPixels, rows = g.rows
         switch convStrategy {
         case .mixed:
             let ld = n * ohw
             for b in 0..<n {
-                unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad)
+                unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad, overrun: false)
                 let yb = y + b * f * ohw
                 Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
                              b: col + b * ohw, ldb: ld, beta: 0, c: yb, ldc: ohw)
-                for c in 0..<f { Vec.addScalar(yb + c * ohw, bias[c], yb + c * ohw, ohw) }
+                addBias(yb, bias, f, ohw, relu)
             }
         case .batched:
             let ld = n * ohw
-            for b in 0..<n { unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad) }
+            for b in 0..<n { unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad, overrun: false) }
             Kernels.gemm(transA: false, transB: false, m: f, n: ld, k: rows, a: w, lda: rows,
                          b: col, ldb: ld, beta: 0, c: scratch, ldc: ld)
             for c in 0..<f {
                 let bc = bias[c]
                 for b in 0..<n {
-                    Vec.addScalar(scratch + c * ld + b * ohw, bc, y + (b * f + c) * ohw, ohw)
+                    if relu {
+                        Vec.addScalarRelu(scratch + c * ld + b * ohw, bc, y + (b * f + c) * ohw, ohw)
+                    } else {
+                        Vec.addScalar(scratch + c * ld + b * ohw, bc, y + (b * f + c) * ohw, ohw)
+                    }
                 }
             }
         case .perSample:
             for b in 0..<n {
                 let cb = col + b * rows * ohw, yb = y + b * f * ohw
-                unfold(x + b * inCount, g, cb, ld: ohw, pad)
+                // Per-sample columns are written in increasing order, so a row may overrun into the next one;
+                // the input may be over-read when it is a workspace buffer (not the caller's first-layer input).
+                unfold(x + b * inCount, g, cb, ld: ohw, pad, overrun: overrunOK)
                 Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
                              b: cb, ldb: ohw, beta: 0, c: yb, ldc: ohw)
-                for c in 0..<f { Vec.addScalar(yb + c * ohw, bias[c], yb + c * ohw, ohw) }
+                addBias(yb, bias, f, ohw, relu)
             }
+        }
+    }
+
+    @inline(__always)
+    private func addBias(_ y: P, _ bias: UnsafePointer<Float>, _ f: Int, _ ohw: Int, _ relu: Bool) {
+        if relu {
+            for c in 0..<f { Vec.addScalarRelu(y + c * ohw, bias[c], y + c * ohw, ohw) }
+        } else {
+            for c in 0..<f { Vec.addScalar(y + c * ohw, bias[c], y + c * ohw, ohw) }
         }
     }
 

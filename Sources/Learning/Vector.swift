@@ -25,6 +25,12 @@ enum Vec {
     @inline(__always) static func load8(_ p: CP) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
     @inline(__always) static func store8(_ v: SIMD8<Float>, _ p: P) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
 
+    /// Copies ⌈n/16⌉·16 floats: the caller guarantees that the extra floats may be read and overwritten.
+    @inline(__always) static func copyOverrun(_ src: CP, _ dst: P, _ n: Int) {
+        var i = 0
+        repeat { store(load(src + i), dst + i); i += 16 } while i < n
+    }
+
     /// dst[0..<n] += src[0..<n].
     @inline(__always) static func accumulate(_ src: CP, _ dst: P, _ n: Int) {
         var i = 0
@@ -47,6 +53,14 @@ enum Vec {
         let bv = V(repeating: b), zero = V(repeating: 0)
         while i + 16 <= n { store(pointwiseMax(load(src + i) + bv, zero), dst + i); i += 16 }
         while i < n { dst[i] = max(src[i] + b, 0); i += 1 }
+    }
+
+    /// dst[i] = max(dst[i] + b[i], 0).
+    @inline(__always) static func addRowRelu(_ b: CP, _ dst: P, _ n: Int) {
+        var i = 0
+        let zero = V(repeating: 0)
+        while i + 16 <= n { store(pointwiseMax(load(dst + i) + load(b + i), zero), dst + i); i += 16 }
+        while i < n { dst[i] = max(dst[i] + b[i], 0); i += 1 }
     }
 
     /// dst[i] += b[i] (a bias row).
