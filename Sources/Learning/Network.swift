@@ -196,6 +196,7 @@ public final class Workspace {
     @discardableResult
     public func forward(_ params: UnsafePointer<Float>, input: UnsafePointer<Float>, batch n: Int,
                         training: Bool) -> P {
+        precondition(n >= 0 && n <= capacity, "batch of \(n) exceeds the workspace capacity of \(capacity)")
         for i in 0..<plans.count {
             let plan = plans[i]
             let t0 = profile == nil ? 0 : monotonicNanos()
@@ -248,6 +249,7 @@ public final class Workspace {
     /// input, writing `parameterGradients` and, when asked, `inputGradient`.
     public func backward(_ params: UnsafePointer<Float>, input: UnsafePointer<Float>, batch n: Int,
                          inputGradient wantInput: Bool = false) {
+        precondition(n >= 0 && n <= capacity, "batch of \(n) exceeds the workspace capacity of \(capacity)")
         var i = plans.count - 1
         while i >= 0 {
             let plan = plans[i]

@@ -111,6 +111,7 @@ public final class Trainer {
                      teacher: UnsafePointer<Float>? = nil, loss lossKind: DistillationLoss? = nil)
         -> (loss: Double, correct: Int) {
         guard n > 0 else { return (0, 0) }
+        precondition(n <= config.batchSize, "batch of \(n) exceeds the configured batch size \(config.batchSize)")
         let scale = 1 / Float(n)
         let classes = model.outputCount, inCount = model.inputCount
         let seed = config.seed, stepNo = stepCount

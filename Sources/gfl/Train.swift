@@ -26,6 +26,10 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for initialisation and shuffling.") var seed: UInt64 = 1
     @Option(help: "Directory holding the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
     @Option(help: "Write the trained model (GFL binary format) to this path.") var save: String?
+    @Option(help: "Split the training set over --nodes nodes: iid, dirichlet:ALPHA or shards:K; prints each node's class histogram.")
+    var partition: String?
+    @Option(help: "Number of nodes for --partition.") var nodes = 10
+    @Option(help: "With --partition, train on this node's share only (otherwise only print the histograms).") var node: Int?
     @Flag(help: "End with one JSON line.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
 
@@ -45,7 +49,18 @@ struct Train: ParsableCommand {
         cfg.convStrategy = try resolveConv(conv)
         let sets: (train: Dataset, test: Dataset)
         do { sets = try FashionMNIST.load(directory: data) } catch { throw ValidationError(error.description) }
-        let train = subset.map { sets.train.prefix($0) } ?? sets.train
+        var train = subset.map { sets.train.prefix($0) } ?? sets.train
+        if let partition {
+            let scheme = try parsePartition(partition)
+            let parts: [[Int]]
+            do { parts = try scheme.split(labels: train.labels, classes: train.classes, nodes: nodes, seed: seed) }
+            catch { throw ValidationError(error.description) }
+            print("\(scheme) over \(nodes) nodes (seed \(seed)), samples per class:")
+            print(Partitioner.histogramTable(Partitioner.histograms(labels: train.labels, classes: train.classes, partition: parts)))
+            guard let node else { return }
+            guard node >= 0 && node < nodes else { throw ValidationError("--node must be in 0..<\(nodes)") }
+            train = train.subset(parts[node])
+        }
         let net = try Model(spec: spec, seed: seed)
         let trainer = Trainer(model: net, config: cfg)
         log("model \(model): \(net.parameterCount) parameters; \(train.count) training / \(sets.test.count) test samples; "
@@ -102,6 +117,21 @@ struct Train: ParsableCommand {
     }
 
     private func log(_ s: String) { if !quiet { writeStderr(s + "\n") } }
+}
+
+/// `iid`, `dirichlet:ALPHA` (minimum 10 samples per node) or `shards:K`.
+func parsePartition(_ s: String) throws -> Partitioner {
+    let parts = s.split(separator: ":").map(String.init)
+    switch parts.first {
+    case "iid" where parts.count == 1: return .iid
+    case "dirichlet" where parts.count == 2:
+        guard let a = Double(parts[1]), a > 0 else { throw ValidationError("dirichlet needs a positive alpha, e.g. dirichlet:0.5") }
+        return .dirichlet(alpha: a, minSize: 10)
+    case "shards" where parts.count == 2:
+        guard let k = Int(parts[1]), k > 0 else { throw ValidationError("shards needs a positive count, e.g. shards:2") }
+        return .shards(perNode: k)
+    default: throw ValidationError("--partition must be iid, dirichlet:ALPHA or shards:K, not '\(s)'")
+    }
 }
 
 /// Writes to standard error, unbuffered (progress bars).
