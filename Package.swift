@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CBigNum", path: "Sources/CBigNum", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Ethereum primitives: UInt256, hex, Address, Keccak, RLP, secp256k1, ABI, keystore.
         .target(name: "Primitives", dependencies: ["CSecp256k1", "COpenSSL"], swiftSettings: fast),
@@ -56,8 +57,13 @@ let package = Package(
         // JSON-RPC client for any Ethereum node: what the wallet, deploy, explorer and trainers talk through.
         .target(name: "RPCClient", dependencies: ["Primitives", "Chain"]),
 
+        // The learning engine: tensors and kernels on OpenBLAS, models, training, data, federated blocks.
+        // Release builds target AVX2/FMA (Haswell, 2013, and later x86-64) so SIMD16 loops use 256-bit registers.
+        .target(name: "Learning", dependencies: ["COpenBLAS", "CZlib"],
+                swiftSettings: fast + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution", "RPCClient",
+            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -67,5 +73,6 @@ let package = Package(
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt", "Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),
     ]
 )

@@ -15,8 +15,21 @@ struct GFL: AsyncParsableCommand {
         IPFS-compatible content store.
         """,
         version: GFL.version,
-        subcommands: [Version.self, WalletCommand.self, DeployCommand.self, CallCommand.self, SendCommand.self, StateTestCommand.self,
-                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self]
+        subcommands: [
+            Version.self,
+            WalletCommand.self,
+            DeployCommand.self,
+            CallCommand.self,
+            SendCommand.self,
+            StateTestCommand.self,
+            Train.self,
+            KeccakCommand.self,
+            SigCommand.self,
+            ABICommand.self,
+            ToWei.self,
+            FromWei.self,
+            Bench.self,
+        ]
     )
 }
 
