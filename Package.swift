@@ -13,9 +13,13 @@ let package = Package(
         .executable(name: "gfl", targets: ["gfl"]),
         .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "ContentStore", targets: ["ContentStore"]),
+        .library(name: "ContentStoreServer", targets: ["ContentStoreServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HTTP server for the content store's kubo-shaped API (and later the node's JSON-RPC).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -32,13 +36,25 @@ let package = Package(
         // Key-value storage: LevelDB (shipped) and in-memory (tests), atomic batches.
         .target(name: "Storage", dependencies: ["CLevelDB"]),
 
+        // Content-addressed model store: UnixFS/dag-pb DAGs with IPFS-exact CIDs, LevelDB blocks, pins, GC,
+        // peer fetching and a client for kubo's HTTP API. No HTTP framework here (see ContentStoreServer).
+        .target(name: "ContentStore", dependencies: ["Primitives", "Storage", "COpenSSL"], swiftSettings: fast),
+
+        // The content store's HTTP API in kubo's shape, on Hummingbird.
+        .target(name: "ContentStoreServer", dependencies: [
+            "ContentStore", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives",
+            "Primitives", "Storage", "ContentStore", "ContentStoreServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ContentStoreTests", dependencies: [
+            "ContentStore", "ContentStoreServer", "Primitives", "Storage", "TestSupport",
+        ], exclude: ["Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]
 )

@@ -15,7 +15,7 @@ struct GFL: ParsableCommand {
         IPFS-compatible content store.
         """,
         version: GFL.version,
-        subcommands: [Version.self, Bench.self]
+        subcommands: [Version.self, Bench.self, Store.self]
     )
 }
 
