@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // HTTP server for the content store's kubo-shaped API (and later the node's JSON-RPC).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -43,6 +44,7 @@ let package = Package(
         // The content store's HTTP API in kubo's shape, on Hummingbird.
         .target(name: "ContentStoreServer", dependencies: [
             "ContentStore", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "gfl", dependencies: [

@@ -50,6 +50,10 @@ public struct StoreStats: Equatable, Sendable {
     public var blocks: UInt64
     public var bytes: UInt64
     public var pins: UInt64
+
+    public init(blocks: UInt64, bytes: UInt64, pins: UInt64) {
+        self.blocks = blocks; self.bytes = bytes; self.pins = pins
+    }
 }
 
 /// Blocks keyed by multihash on a `KeyValueStore` (LevelDB in a node), with recursive pins and mark-and-sweep

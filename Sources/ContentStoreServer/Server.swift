@@ -1,6 +1,7 @@
 import ContentStore
 import Foundation
 import Hummingbird
+import Logging
 import Primitives
 
 /// The content store's HTTP API in the shape of kubo's RPC API (`/api/v0/…`, every command a POST, errors as
@@ -85,12 +86,16 @@ public enum StoreServer {
     }
 
     /// An application serving `store` on `host:port` (loopback by default; port 0 picks a free one).
-    /// `onRunning` receives the bound port once the server listens.
+    /// `onRunning` receives the bound port once the server listens; `logLevel` sets Hummingbird's logging.
     public static func application(store: BlockStore, host: String = "127.0.0.1", port: Int = 5001,
+                                   logLevel: Logger.Level = .info,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(store: store),
-                    configuration: .init(address: .hostname(host, port: port), serverName: nil),
-                    onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+        var logger = Logger(label: "gfl-store")
+        logger.logLevel = logLevel
+        return Application(router: router(store: store),
+                           configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+                           logger: logger)
     }
 
     // MARK: Commands

@@ -6,10 +6,10 @@ import Testing
 /// Vectors from tools/vectors/encryption_vectors.py (pycryptodome and eth_keys, independent of OpenSSL and
 /// libsecp256k1), plus round trips and tamper rejection.
 @Suite struct EncryptionTests {
-    static let vectors: [String: [[String: Any]]] = {
+    static var vectors: [String: [[String: Any]]] {
         let url = Fixtures.vector("ContentStoreTests", "encryption.json")
         return (try? Fixtures.json(url) as? [String: [[String: Any]]]) ?? [:]
-    }()
+    }
 
     static func hex(_ v: [String: Any], _ key: String) throws -> [UInt8] { try Hex.decode(v[key] as? String ?? "?") }
 

@@ -23,7 +23,7 @@ final class RunningServer: Sendable {
 
     static func start(_ store: BlockStore) async throws -> RunningServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = StoreServer.application(store: store, host: "127.0.0.1", port: 0) { port in
+        let app = StoreServer.application(store: store, host: "127.0.0.1", port: 0, logLevel: .critical) { port in
             continuation.yield(port)
             continuation.finish()
         }
