@@ -1,3 +1,4 @@
+import Foundation
 import Primitives
 import Storage
 import Synchronization
@@ -94,8 +95,11 @@ public final class BlockStore: Sendable {
         state = Mutex(State(blocks: blocks, bytes: bytes))
     }
 
-    /// Opens (creating) a LevelDB-backed store in `directory`.
+    /// Opens (creating, with any missing parent directories) a LevelDB-backed store in `directory`.
     public convenience init(path directory: String, sync: Bool = false) throws(StoreError) {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .io(path: directory, reason: error.localizedDescription)
+        }
         let db: LevelDBStore
         do { db = try LevelDBStore(path: directory, sync: sync) } catch { throw .storage(error) }
         try self.init(kv: db)
@@ -137,6 +141,33 @@ public final class BlockStore: Sendable {
             }
             s.blocks += 1
             s.bytes += UInt64(block.count)
+        }
+    }
+
+    /// Stores several blocks in one atomic LevelDB batch (one log write instead of one per block), each under
+    /// the digest the caller computed. Present blocks and repeats within the batch are skipped.
+    public func put(blocks: [(digest: Bytes32, block: [UInt8])], protect: Bool = false) throws(StoreError) {
+        try state.withLock { (s) throws(StoreError) in
+            if protect { for b in blocks { s.protected[b.digest, default: 0] += 1 } }
+            var batch = WriteBatch()
+            var added: UInt64 = 0, bytes: UInt64 = 0
+            var inBatch = Set<Bytes32>()
+            do throws(StorageError) {
+                for b in blocks {
+                    let key = BlockStore.key(BlockStore.blockPrefix, b.digest)
+                    guard inBatch.insert(b.digest).inserted, try !kv.has(key) else { continue }
+                    batch.put(key, b.block)
+                    added += 1
+                    bytes += UInt64(b.block.count)
+                }
+                guard added > 0 else { return }
+                batch.put(BlockStore.statsKey, BlockStore.statsValue(s.blocks + added, s.bytes + bytes))
+                try kv.write(batch)
+            } catch {
+                throw .storage(error)
+            }
+            s.blocks += added
+            s.bytes += bytes
         }
     }
 

@@ -94,6 +94,7 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
             try self.init(binary: raw, text: text)
             return
         }
+        if t.hasPrefix("Qm") { throw .invalid(text, reason: "a CIDv0 (Qm…) has 46 characters, not \(t.count)") }
         guard let prefix = t.first else { throw .invalid(text, reason: "empty") }
         let body = String(t.dropFirst())
         let raw: [UInt8]

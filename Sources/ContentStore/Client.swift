@@ -93,7 +93,9 @@ public struct StoreClient: Sendable {
     /// Uploads bytes as one file; returns kubo's answer. With `cidVersion: 1` kubo also switches to raw leaves
     /// (its own default), so the CID differs from the CIDv1 of the default DAG.
     public func add(bytes: [UInt8], name: String = "file", pin: Bool = true) async throws(StoreError) -> AddResponse {
-        let boundary = "gfl-" + Hex.encode(SHA256.hash(bytes).bytes.prefix(12), prefix: false)
+        // A random boundary: the chance that 96 random bits appear in the file is negligible.
+        let random = (try? SecureRandom.bytes(12)) ?? Array(SHA256.hash(bytes).bytes.prefix(12))
+        let boundary = "gfl-" + Hex.encode(random, prefix: false)
         var body = Data(MultipartParser.fileHeader(boundary: boundary, fileName: name))
         body.append(contentsOf: bytes)
         body.append(contentsOf: MultipartParser.footer(boundary: boundary))

@@ -7,13 +7,18 @@ import Darwin
 
 /// Adding and reading whole files: the streaming adder, the verifying reader and local-file helpers.
 
-/// Adds one file to a store while its bytes arrive (from disk, an HTTP upload or a peer). Blocks are stored as
-/// they complete and protected from GC until `finish` pins the root (or `cancel` gives up).
+/// Adds one file to a store while its bytes arrive (from disk, an HTTP upload or a peer). Blocks are written
+/// in batches of up to `batchBytes` (fewer, larger LevelDB writes) and protected from GC until `finish` pins
+/// the root; an adder dropped before `finish` releases its protection.
 public final class FileAdder {
     private let store: BlockStore
     private let pin: Bool
     private var written: [Bytes32] = []
+    private var pending: [(digest: Bytes32, block: [UInt8])] = []
+    private var pendingBytes = 0
     private var builder: DAGBuilder!
+    /// Bytes of blocks held before a batch is written: bounds memory while amortising LevelDB's per-write cost.
+    static let batchBytes = 8 << 20
 
     /// - Parameters:
     ///   - pin: pin the root recursively when done (kubo's `add` default).
@@ -21,12 +26,21 @@ public final class FileAdder {
         self.store = store
         self.pin = pin
         builder = DAGBuilder { [unowned self] (digest, block) throws(StoreError) in
-            try self.store.put(digest: digest, block: block, protect: true)
-            self.written.append(digest)
+            self.pending.append((digest, block))
+            self.pendingBytes += block.count
+            if self.pendingBytes >= FileAdder.batchBytes { try self.flush() }
         }
     }
 
     deinit { store.unprotect(written) }
+
+    private func flush() throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        try store.put(blocks: pending, protect: true)
+        written.append(contentsOf: pending.map(\.digest))
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+    }
 
     /// Feeds the next bytes of the file.
     public func append(_ bytes: UnsafeRawBufferPointer) throws(StoreError) { try builder.append(bytes) }
@@ -37,6 +51,7 @@ public final class FileAdder {
     /// Stores the last blocks, pins the root if asked, and returns it.
     public func finish() throws(StoreError) -> AddedFile {
         let added = try builder.finish()
+        try flush()
         if pin {
             // The DAG was just written and verified by construction; record the pin without re-walking it.
             try store.recordPin(added.cid)

@@ -134,10 +134,12 @@ import Testing
     @Test func gcSparesAnAddInProgress() throws {
         let store = try BlockStore(kv: MemoryStore())
         let adder = FileAdder(store: store)
-        let data = TestFiles.bytes(600_000, seed: 4)
-        try adder.append(Array(data.prefix(500_000)))
+        // More than one 8 MiB write batch, so some blocks are in the store before the root exists.
+        let data = TestFiles.bytes(10 << 20, seed: 4)
+        try adder.append(Array(data.prefix(9 << 20)))
+        #expect(try store.stats().blocks >= 32)
         #expect(try store.gc().isEmpty)
-        try adder.append(Array(data.dropFirst(500_000)))
+        try adder.append(Array(data.dropFirst(9 << 20)))
         let added = try adder.finish()
         #expect(try store.gc().isEmpty)
         #expect(try store.cat(added.cid) == data)

@@ -54,6 +54,24 @@ struct BenchStore: ParsableCommand {
             precondition(added.cid == root, "add and cid-only disagree")
             stores.append(store)
         }))
+        // LevelDB alone: the same blocks, already hashed, written in the adder's 8 MiB batches.
+        var blocks: [(digest: Bytes32, block: [UInt8])] = []
+        let collect = DAGBuilder { (d, b) throws(StoreError) in blocks.append((d, b)) }
+        try collect.append(data)
+        _ = try collect.finish()
+        rows.append(("leveldb-put-only", try median {
+            let s = try BlockStore(path: base.appendingPathComponent("\(trial)").path)
+            trial += 1
+            var batch: [(digest: Bytes32, block: [UInt8])] = []
+            var size = 0
+            for b in blocks {
+                batch.append(b)
+                size += b.block.count
+                if size >= 8 << 20 { try s.put(blocks: batch); batch.removeAll(); size = 0 }
+            }
+            try s.put(blocks: batch)
+        }))
+        blocks = []
         let store = stores[0]
         guard let root else { return }
         rows.append(("cat-verified", try median {
