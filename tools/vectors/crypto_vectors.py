@@ -35,7 +35,9 @@ for pw, salt, c, dklen in [(b"password", b"salt", 1, 32), (b"password", b"salt",
 scrypts = []
 for pw, salt, n, r, p, dklen in [(b"", b"", 16, 1, 1, 64), (b"password", b"NaCl", 1024, 8, 16, 64),
                                  (b"testpassword", data(32), 4096, 8, 1, 32), (b"x", data(16), 2, 1, 3, 32),
-                                 (b"pleaseletmein", b"SodiumChloride", 16384, 8, 1, 64)]:
+                                 (b"pleaseletmein", b"SodiumChloride", 16384, 8, 1, 64),
+                                 # N >= 2^(16r): OpenSSL refuses these (RFC 7914's bound), geth and pycryptodome don't.
+                                 (b"testpassword", data(32), 65536, 1, 3, 32), (b"pw", b"s", 4, 1, 1, 32)]:
     scrypts.append({"password": pw.hex(), "salt": salt.hex(), "n": n, "r": r, "p": p, "dklen": dklen,
                     "key": scrypt(pw, salt, key_len=dklen, N=n, r=r, p=p).hex()})
 

@@ -36,6 +36,9 @@ public enum RIPEMD160 {
     /// Nil when OpenSSL offers RIPEMD-160; otherwise why not.
     public static var unavailableReason: String? { OpenSSLAlgorithms.shared.ripemd160Failure }
 
+    /// The OpenSSL provider that supplies RIPEMD-160 ("default" on OpenSSL ≥ 3.0.7, else "legacy"), or nil.
+    public static var providerName: String? { OpenSSLAlgorithms.shared.ripemd160.flatMap { Primitives.providerName(of: $0) } }
+
     /// RIPEMD-160 of the bytes at `raw` (20 bytes).
     public static func hash(_ raw: UnsafeRawBufferPointer) throws(CryptoError) -> [UInt8] {
         guard let md = OpenSSLAlgorithms.shared.ripemd160 else {

@@ -63,10 +63,9 @@ public enum Scrypt {
         return o1 || o2 || o3 ? nil : total
     }
 
-    /// Derives `keyLength` bytes. `n` must be a power of two above 1; `r`, `p` positive, and the memory needed
-    /// at most `maxMemory` bytes.
-    public static func derive(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int, keyLength: Int,
-                              maxMemory: Int = Scrypt.defaultMaxMemory) throws(CryptoError) -> [UInt8] {
+    /// Validates parameters; returns the memory they need.
+    @discardableResult
+    static func checkParameters(n: Int, r: Int, p: Int, keyLength: Int, maxMemory: Int) throws(CryptoError) -> Int {
         guard n > 1, n & (n - 1) == 0 else { throw .invalidParameter("scrypt n = \(n) is not a power of two above 1") }
         guard r >= 1, p >= 1, r < 1 << 24, p < 1 << 24, r * p < 1 << 30 else {
             throw .invalidParameter("scrypt r = \(r), p = \(p) out of range (positive, r·p < 2^30)")
@@ -76,6 +75,18 @@ public enum Scrypt {
         }
         guard let need = memoryNeeded(n: n, r: r, p: p), need <= maxMemory else {
             throw .invalidParameter("scrypt n = \(n), r = \(r), p = \(p) needs more than the \(maxMemory >> 20) MiB allowed")
+        }
+        return need
+    }
+
+    /// Derives `keyLength` bytes. `n` must be a power of two above 1; `r`, `p` positive, and the memory needed
+    /// at most `maxMemory` bytes. Parameters with N ≥ 2^(16·r), which OpenSSL refuses, go to `derivePortable`.
+    public static func derive(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int, keyLength: Int,
+                              maxMemory: Int = Scrypt.defaultMaxMemory) throws(CryptoError) -> [UInt8] {
+        let need = try checkParameters(n: n, r: r, p: p, keyLength: keyLength, maxMemory: maxMemory)
+        if opensslRefuses(n: n, r: r) {
+            return try derivePortable(password: password, salt: salt, n: n, r: r, p: p, keyLength: keyLength,
+                                      maxMemory: maxMemory)
         }
         var out = [UInt8](repeating: 0, count: keyLength)
         let ok = withNonNullBytes(password) { pw, pn in

@@ -83,6 +83,16 @@ final class OpenSSLAlgorithms: @unchecked Sendable {
 @_silgen_name("OSSL_PROVIDER_load")
 func osslProviderLoad(_ libctx: OpaquePointer?, _ name: UnsafePointer<CChar>) -> OpaquePointer?
 
+/// `OSSL_PROVIDER_get0_name` from <openssl/provider.h>, declared the same way (pointer in, C string out).
+@_silgen_name("OSSL_PROVIDER_get0_name")
+func osslProviderName(_ provider: OpaquePointer) -> UnsafePointer<CChar>?
+
+/// The name of the provider ("default", "legacy", …) that supplies a fetched digest.
+func providerName(of md: OpaquePointer) -> String? {
+    guard let prov = EVP_MD_get0_provider(md), let name = osslProviderName(prov) else { return nil }
+    return String(cString: name)
+}
+
 /// Calls `body` with a pointer to the bytes that is never nil, even for an empty array (some OpenSSL entry
 /// points treat a NULL key or password as "not set" rather than "empty").
 @inline(__always)
