@@ -82,7 +82,7 @@ import Testing
         let secret = [UInt8](repeating: 0x42, count: 32)
         let keyFile = dir.appendingPathComponent("node.key")
         try (Hex.encode(secret) + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
-        let pub = Hex.encode(try ECIES.publicKey(privateKey: secret), prefix: false)
+        let pub = Hex.encode(try PrivateKey(bytes: secret).publicKey.uncompressed, prefix: false)
 
         var r = try Self.gfl(["store", "add", "-q", "--encrypt-for", pub, path], repo: repo)
         #expect(r.0 == 0, "\(r.2)")

@@ -91,10 +91,11 @@ import Testing
         for v in Self.vectors["ecies"] ?? [] {
             let secret = try Self.hex(v, "recipientSecret"), pub64 = try Self.hex(v, "recipientPublic64")
             let pt = try Self.hex(v, "plaintext"), aad = try Self.hex(v, "aad"), msg = try Self.hex(v, "message")
-            #expect(try ECIES.publicKey(privateKey: secret) == (try Self.hex(v, "recipientPublicCompressed")))
+            #expect(try PrivateKey(bytes: secret).publicKey.compressed == (try Self.hex(v, "recipientPublicCompressed")))
             // Every accepted public-key spelling gives the same message.
             for pub in [pub64, [4] + pub64, try Self.hex(v, "recipientPublicCompressed")] {
-                #expect(try ECIES.seal(pt, to: pub, aad: aad, ephemeralSecret: try Self.hex(v, "ephemeralSecret"),
+                #expect(try ECIES.seal(pt, to: try PublicKey(bytes: pub), aad: aad,
+                                       ephemeral: try PrivateKey(bytes: try Self.hex(v, "ephemeralSecret")),
                                        nonce: try Self.hex(v, "nonce")) == msg)
             }
             #expect(try ECIES.open(msg, privateKey: secret, aad: aad) == pt)
@@ -112,7 +113,7 @@ import Testing
         }
         // Fresh ephemeral keys: a 32-byte job key wrapped twice gives different messages, both open.
         let secret = [UInt8](repeating: 0x11, count: 32)
-        let pub = try ECIES.publicKey(privateKey: secret)
+        let pub = try PrivateKey(bytes: secret).publicKey.compressed
         let jobKey = try Envelope.generateKey()
         let m1 = try ECIES.seal(jobKey, to: pub), m2 = try ECIES.seal(jobKey, to: pub)
         #expect(m1 != m2)
@@ -121,6 +122,7 @@ import Testing
         #expect(try ECIES.open(m2, privateKey: secret) == jobKey)
         #expect(throws: EncryptionError.self) { try ECIES.seal([1], to: [UInt8](repeating: 7, count: 33)) }
         #expect(throws: EncryptionError.self) { try ECIES.open(m1, privateKey: [UInt8](repeating: 0, count: 32)) }
+        #expect(try ECIES.open(m1, with: try PrivateKey(bytes: secret)) == jobKey)
         #expect(throws: EncryptionError.self) { try ECIES.open(Array(m1.prefix(10)), privateKey: secret) }
     }
 }
