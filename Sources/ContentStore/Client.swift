@@ -13,6 +13,15 @@ public struct AddResponse: Codable, Equatable, Sendable {
     public init(Name: String, Hash: String, Size: String) {
         self.Name = Name; self.Hash = Hash; self.Size = Size
     }
+
+    /// One JSON object with kubo's key order (Name, Hash, Size), without a trailing newline.
+    public var jsonLine: String {
+        func quoted(_ s: String) -> String {
+            // JSONEncoder escapes a lone string correctly; key order is ours.
+            (try? String(decoding: JSONEncoder().encode(s), as: UTF8.self)) ?? "\"\""
+        }
+        return #"{"Name":\#(quoted(Name)),"Hash":\#(quoted(Hash)),"Size":\#(quoted(Size))}"#
+    }
 }
 
 /// A client for kubo's HTTP RPC API (`/api/v0/…`), which our `ContentStoreServer` also serves. Every call is a
@@ -154,6 +163,14 @@ public struct StoreClient: Sendable {
             do { out.append(try CID(k)) } catch { throw .invalidCID(error) }
         }
         return out
+    }
+
+    /// Block count and bytes of the remote store (`repo/stat`); pins from `pin/ls`.
+    public func stats() async throws(StoreError) -> StoreStats {
+        let obj = try json(try await post("repo/stat"), "repo/stat")
+        let blocks = (obj["NumObjects"] as? NSNumber)?.uint64Value ?? 0
+        let bytes = (obj["RepoSize"] as? NSNumber)?.uint64Value ?? 0
+        return StoreStats(blocks: blocks, bytes: bytes, pins: UInt64(try await pins().count))
     }
 
     /// Runs garbage collection on the remote store (`repo/gc`); returns how many blocks it removed.

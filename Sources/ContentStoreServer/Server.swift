@@ -139,7 +139,7 @@ public enum StoreServer {
             try buffer.withUnsafeReadableBytes { raw in try parser.feed(raw, handle) }
         }
         try parser.finish()
-        let lines = try results.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) + "\n" }.joined()
+        let lines = results.map { $0.jsonLine + "\n" }.joined()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: lines)))
     }
 

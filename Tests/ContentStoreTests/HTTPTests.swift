@@ -73,6 +73,7 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         #expect(try b.store.isPinned(expected.cid))
         #expect(try await clientB.cat(expected.cid) == data)
         #expect(try await clientB.cat(expected.cid.v1) == data)
+        #expect(try await clientB.stats() == (try b.store.stats()))
         // A second fetch finds everything local.
         #expect(try await PeerFetcher(store: b.store).fetch(expected.cid, from: clientA) == 0)
 

@@ -54,7 +54,7 @@ struct StoreAdd: ParsableCommand {
         let cid = cidVersion == 1 ? added.cid.v1 : added.cid
         if json {
             let r = AddResponse(Name: name, Hash: cid.string, Size: String(added.cumulativeSize))
-            print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+            print(r.jsonLine)
         } else if quiet {
             print(cid.string)
         } else {
@@ -159,12 +159,13 @@ struct StoreGC: ParsableCommand {
 }
 
 struct StoreStat: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stat", abstract: "Block count, bytes and pins of the local store.")
+    static let configuration = CommandConfiguration(commandName: "stat", abstract: "Block count, bytes and pins of the store.")
     @OptionGroup var location: StoreLocation
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let s = try location.openLocal().stats()
+        let s: StoreStats
+        if let client = try location.client() { s = try runBlocking { try await client.stats() } } else { s = try location.openLocal().stats() }
         if json {
             print(#"{"blocks":\#(s.blocks),"bytes":\#(s.bytes),"pins":\#(s.pins)}"#)
         } else {
