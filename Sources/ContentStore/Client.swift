@@ -29,7 +29,7 @@ public struct AddResponse: Codable, Equatable, Sendable {
 ///
 /// To use a real IPFS daemon instead of a GFL node, point it at kubo's API address (by default
 /// `http://127.0.0.1:5001`, set by `Addresses.API` in kubo's config): `StoreClient(url: "http://127.0.0.1:5001")`,
-/// or `gfl store --api http://127.0.0.1:5001 …` on the command line. Nothing else changes: the CIDs are the same.
+/// or `gfl store add --api http://127.0.0.1:5001 …` (any `gfl store` subcommand) on the command line. Nothing else changes: the CIDs are the same.
 public struct StoreClient: Sendable {
     /// The API root, e.g. `http://127.0.0.1:5001`.
     public let baseURL: URL

@@ -82,6 +82,10 @@ public enum StoreServer {
         api.post("version") { _, _ in
             json(["Version": version, "Commit": "", "Repo": "gfl-leveldb-1", "System": systemName, "Golang": "none"])
         }
+        // kubo answers every command only to POST; other methods get 405, as there.
+        for command in ["add", "cat", "block/get", "block/stat", "pin/add", "pin/rm", "pin/ls", "repo/gc", "repo/stat", "version"] {
+            api.get(RouterPath(command)) { _, _ in failure(.methodNotAllowed, "405 - Method Not Allowed: commands take POST") }
+        }
         return router
     }
 
