@@ -56,7 +56,7 @@ import Testing
         let victim = root.links[1].cid
         var bytes = try #require(try store.rawBlock(victim.digest))
         bytes[bytes.count / 2] ^= 0x40
-        try store.kv.put(Array("ipfs/b".utf8) + victim.digest.bytes, bytes)
+        try store.kv.put(try #require(try store.dataKey(of: victim.digest)), bytes)
 
         #expect(throws: StoreError.self) { try store.cat(added.cid) }
         do {

@@ -150,7 +150,7 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         let leaf = try PBNode(decoding: try store.block(cid)).links[0].cid
         var bytes = try #require(try store.rawBlock(leaf.digest))
         bytes[20] ^= 1
-        try store.kv.put(Array("ipfs/b".utf8) + leaf.digest.bytes, bytes)
+        try store.kv.put(try #require(try store.dataKey(of: leaf.digest)), bytes)
 
         do {
             _ = try await client.cat(cid)
