@@ -19,9 +19,14 @@ let package = Package(
         .library(name: "Trie", targets: ["Trie"]),
         .library(name: "EVM", targets: ["EVM"]),
         .library(name: "Execution", targets: ["Execution"]),
+        .library(name: "ContentStore", targets: ["ContentStore"]),
+        .library(name: "ContentStoreServer", targets: ["ContentStoreServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HTTP server for the content store's kubo-shaped API (and later the node's JSON-RPC).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -62,8 +67,18 @@ let package = Package(
         .target(name: "Learning", dependencies: ["COpenBLAS", "CZlib"],
                 swiftSettings: fast + [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]),
 
+        // Content-addressed model store: UnixFS/dag-pb DAGs with IPFS-exact CIDs, LevelDB blocks, pins, GC,
+        // peer fetching and a client for kubo's HTTP API. No HTTP framework here (see ContentStoreServer).
+        .target(name: "ContentStore", dependencies: ["Primitives", "Storage", "COpenSSL"], swiftSettings: fast),
+
+        // The content store's HTTP API in kubo's shape, on Hummingbird.
+        .target(name: "ContentStoreServer", dependencies: [
+            "ContentStore", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning",
+            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning", "Storage", "ContentStore", "ContentStoreServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -71,6 +86,9 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "TestSupport"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt", "Vectors"]),
+        .testTarget(name: "ContentStoreTests", dependencies: [
+            "ContentStore", "ContentStoreServer", "Primitives", "Storage", "TestSupport",
+        ], exclude: ["Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),

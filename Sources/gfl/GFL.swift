@@ -23,6 +23,7 @@ struct GFL: AsyncParsableCommand {
             SendCommand.self,
             StateTestCommand.self,
             Train.self,
+            Store.self,
             KeccakCommand.self,
             SigCommand.self,
             ABICommand.self,

@@ -9,6 +9,7 @@ struct Bench: ParsableCommand {
             BenchChainData.self,
             BenchEVM.self,
             BenchTrain.self,
+            BenchStore.self,
         ]
     )
 }
