@@ -25,7 +25,7 @@ struct StateTestCommand: ParsableCommand {
     func run() throws {
         let files = StateTestRunner.collectFiles(paths)
         if files.isEmpty { throw ValidationError("no state-test files found under \(paths.joined(separator: " "))") }
-        let results = ResultBox(count: files.count)
+        let results = StateTestLines(count: files.count)
         let tracing = trace
         let filter = self.filter, index = self.index, skip = self.skip
         StateTestRunner.parallel(count: files.count, threads: trace ? 1 : (jobs ?? ProcessInfo.processInfo.activeProcessorCount)) { i in
@@ -113,7 +113,7 @@ struct Line: Sendable {
     init(rel: String, loadError: String) { self.rel = rel; self.loadError = loadError }
 }
 
-final class ResultBox: @unchecked Sendable {
+final class StateTestLines: @unchecked Sendable {
     private var slots: [[Line]]
     private let lock = NSLock()
     init(count: Int) { slots = Array(repeating: [], count: count) }
