@@ -20,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -51,8 +53,20 @@ let package = Package(
         // Chain data: transactions, receipts, bloom, headers, blocks, genesis.
         .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
 
+        // The chain node: LevelDB chain database, trie-rooted state, transaction pool, block production.
+        .target(name: "Node", dependencies: ["Primitives", "Storage", "Chain", "Trie", "EVM", "Execution"],
+                swiftSettings: fast),
+
+        // Ethereum JSON-RPC 2.0 over HTTP (Hummingbird) for the node.
+        .target(name: "RPC", dependencies: [
+            "Node", "Chain", "Primitives", "EVM",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution",
+            "Primitives", "Chain", "EVM", "Execution", "Storage", "Node", "RPC",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -61,6 +75,8 @@ let package = Package(
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "TestSupport"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "Node", "Chain", "Primitives", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]
 )

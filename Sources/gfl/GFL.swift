@@ -16,7 +16,8 @@ struct GFL: ParsableCommand {
         """,
         version: GFL.version,
         subcommands: [Version.self, WalletCommand.self, StateTestCommand.self,
-                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self]
+                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self,
+                      NodeCommand.self]
     )
 }
 
