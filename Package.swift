@@ -77,8 +77,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The chain node: LevelDB chain database, trie-rooted state, transaction pool, block production.
+        .target(name: "Node", dependencies: ["Primitives", "Storage", "Chain", "Trie", "EVM", "Execution"],
+                swiftSettings: fast),
+
+        // Ethereum JSON-RPC 2.0 over HTTP (Hummingbird) for the node.
+        .target(name: "RPC", dependencies: [
+            "Node", "Chain", "Primitives", "EVM",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning", "Storage", "ContentStore", "ContentStoreServer",
+            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning", "Storage", "ContentStore",
+            "ContentStoreServer", "Node", "RPC",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -90,6 +102,8 @@ let package = Package(
             "ContentStore", "ContentStoreServer", "Primitives", "Storage", "TestSupport",
         ], exclude: ["Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "Node", "Chain", "Primitives", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),
     ]

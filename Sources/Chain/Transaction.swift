@@ -132,7 +132,7 @@ public struct Transaction: Hashable, Sendable {
         if type == .dynamicFee && maxPriorityFeePerGas > maxFeePerGas {
             throw .tipAboveFeeCap(tip: maxPriorityFeePerGas, feeCap: maxFeePerGas)
         }
-        if multipliedReportingOverflow(feeCap, gasLimit).overflow {
+        if feeCap.multipliedReportingOverflow(by: UInt256(gasLimit)).overflow {
             throw .gasCostOverflow(gasLimit: gasLimit, feeCap: feeCap)
         }
         if isCreate && data.count > TransactionRules.maxInitCodeSize {
@@ -317,16 +317,3 @@ func saturatingMul(_ a: UInt64, _ b: UInt64) -> UInt64 {
     return o ? .max : p
 }
 
-/// a × b in 256 bits, with whether the true product needs more.
-func multipliedReportingOverflow(_ a: UInt256, _ b: UInt64) -> (partialValue: UInt256, overflow: Bool) {
-    var carry: UInt64 = 0
-    var limbs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    func step(_ x: UInt64) -> UInt64 {
-        let (hi, lo) = x.multipliedFullWidth(by: b)
-        let (sum, o) = lo.addingReportingOverflow(carry)
-        carry = hi &+ (o ? 1 : 0)
-        return sum
-    }
-    limbs.0 = step(a.l0); limbs.1 = step(a.l1); limbs.2 = step(a.l2); limbs.3 = step(a.l3)
-    return (UInt256(l0: limbs.0, l1: limbs.1, l2: limbs.2, l3: limbs.3), carry != 0)
-}

@@ -17,6 +17,7 @@ struct GFL: AsyncParsableCommand {
         version: GFL.version,
         subcommands: [
             Version.self,
+            NodeCommand.self,
             WalletCommand.self,
             DeployCommand.self,
             CallCommand.self,

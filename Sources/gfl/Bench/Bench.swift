@@ -10,6 +10,7 @@ struct Bench: ParsableCommand {
             BenchEVM.self,
             BenchTrain.self,
             BenchStore.self,
+            BenchChain.self,
         ]
     )
 }
