@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ContentStoreTests", dependencies: [
             "ContentStore", "ContentStoreServer", "Primitives", "Storage", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]

@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Hummingbird
+import Logging
 import Primitives
 import Storage
 import Synchronization
@@ -95,6 +96,46 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         let added = try await client.add(bytes: data, name: "big")
         #expect(added.Hash == (try computeCID(bytes: data)).cid.string)
         #expect(try await client.cat(try CID(added.Hash)) == data)
+    }
+
+    /// A lying peer: it serves a different block under a requested CID. The fetcher checks each block's hash
+    /// itself, so the substitution is an error naming the CID and nothing is stored.
+    @Test func substitutedBlockFromPeerIsRejected() async throws {
+        let honest = try BlockStore(kv: MemoryStore())
+        let data = TestFiles.bytes(262_144 + 9, seed: 21)
+        let root = try honest.add(bytes: data).cid
+        let leaves = try PBNode(decoding: try honest.block(root)).links.map(\.cid)
+        let substitute = try honest.block(leaves[1])  // a real block, but not the one asked for
+
+        let router = Router()
+        router.post("api/v0/block/get") { request, _ -> Response in
+            let arg = String(request.uri.queryParameters["arg"] ?? "")
+            let cid = try CID(arg)
+            let bytes = cid == leaves[0] ? substitute : try honest.block(cid)
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "liar")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
+                              logger: logger)
+        let task = Task { try await app.run() }
+        defer { task.cancel() }
+        var it = ports.makeAsyncIterator()
+        let port = try #require(await it.next())
+
+        let local = try BlockStore(kv: MemoryStore())
+        do {
+            try await PeerFetcher(store: local).fetch(root, from: try StoreClient(url: "http://127.0.0.1:\(port)"))
+            Issue.record("fetch accepted a substituted block")
+        } catch {
+            guard case .corruptBlock(let cid, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(cid == leaves[0])
+            #expect(error.description.contains(leaves[0].string))
+        }
+        #expect(try !local.has(leaves[0]))
+        #expect(try !local.isPinned(root))
     }
 
     @Test func kuboShapedResponsesAndErrors() async throws {
