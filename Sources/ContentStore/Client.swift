@@ -49,17 +49,21 @@ public struct StoreClient: Sendable {
         session = URLSession(configuration: config)
     }
 
-    private func url(_ command: String, _ query: [(String, String)]) -> URL {
-        var c = URLComponents(url: baseURL.appendingPathComponent("api/v0/" + command), resolvingAgainstBaseURL: false)!
+    private func url(_ command: String, _ query: [(String, String)]) throws(StoreError) -> URL {
+        let path = baseURL.appendingPathComponent("api/v0/" + command)
+        guard var c = URLComponents(url: path, resolvingAgainstBaseURL: false) else {
+            throw .remote(url: path.absoluteString, reason: "cannot build request URL")
+        }
         if !query.isEmpty { c.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        return c.url!
+        guard let u = c.url else { throw .remote(url: path.absoluteString, reason: "cannot build request URL") }
+        return u
     }
 
     /// Sends a POST and returns the body of a 200 response; other statuses become an error carrying kubo's
     /// `Message`.
     private func post(_ command: String, _ query: [(String, String)] = [], body: Data? = nil,
                       contentType: String? = nil) async throws(StoreError) -> Data {
-        let target = url(command, query)
+        let target = try url(command, query)
         var request = URLRequest(url: target)
         request.httpMethod = "POST"
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
