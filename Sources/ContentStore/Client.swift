@@ -137,9 +137,15 @@ public struct StoreClient: Sendable {
         [UInt8](try await post("cat", [("arg", cid.string)]))
     }
 
+    /// Largest block accepted from a peer: kubo and bitswap cap blocks at 2 MiB; we allow twice that.
+    public static let maxBlockSize = 4 << 20
+
     /// One raw block, checked against `cid` here: a substituted block is an error naming the CID.
     public func block(_ cid: CID) async throws(StoreError) -> [UInt8] {
         let bytes = [UInt8](try await post("block/get", [("arg", cid.string)]))
+        guard bytes.count <= StoreClient.maxBlockSize else {
+            throw .remote(url: baseURL.absoluteString, reason: "block \(cid) is \(bytes.count) bytes, over the \(StoreClient.maxBlockSize)-byte limit")
+        }
         let actual = SHA256.hash(bytes)
         guard actual == cid.digest else { throw .corruptBlock(cid, actual: actual) }
         return bytes
