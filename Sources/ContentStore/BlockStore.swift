@@ -69,8 +69,8 @@ public struct StoreStats: Equatable, Sendable {
 ///
 /// Why the indirection: block data keyed by hash lands at random places in LevelDB's key space, so every
 /// compaction rewrites it again; keyed by an increasing sequence number it is appended in order and LevelDB
-/// moves whole tables down levels without rewriting them. Only the small index entries are random. (Measured
-/// here: about 1.5–1.8× the write throughput for 256 KiB blocks.)
+/// rewrites it far less often (tables of old data no longer overlap new ones). Only the small index entries are
+/// random. Measured here on a 512 MiB add: about 25% less CPU and 20–35% less wall time than digest keys.
 ///
 /// Concurrency: writes, pin changes and GC serialise on one lock; reads go straight to the key-value store.
 /// Blocks written by an add or fetch still in progress are *protected* (reference-counted in memory) until the

@@ -49,17 +49,21 @@ public struct StoreClient: Sendable {
         session = URLSession(configuration: config)
     }
 
-    private func url(_ command: String, _ query: [(String, String)]) -> URL {
-        var c = URLComponents(url: baseURL.appendingPathComponent("api/v0/" + command), resolvingAgainstBaseURL: false)!
+    private func url(_ command: String, _ query: [(String, String)]) throws(StoreError) -> URL {
+        let path = baseURL.appendingPathComponent("api/v0/" + command)
+        guard var c = URLComponents(url: path, resolvingAgainstBaseURL: false) else {
+            throw .remote(url: path.absoluteString, reason: "cannot build request URL")
+        }
         if !query.isEmpty { c.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        return c.url!
+        guard let u = c.url else { throw .remote(url: path.absoluteString, reason: "cannot build request URL") }
+        return u
     }
 
     /// Sends a POST and returns the body of a 200 response; other statuses become an error carrying kubo's
     /// `Message`.
     private func post(_ command: String, _ query: [(String, String)] = [], body: Data? = nil,
                       contentType: String? = nil) async throws(StoreError) -> Data {
-        let target = url(command, query)
+        let target = try url(command, query)
         var request = URLRequest(url: target)
         request.httpMethod = "POST"
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
@@ -133,9 +137,15 @@ public struct StoreClient: Sendable {
         [UInt8](try await post("cat", [("arg", cid.string)]))
     }
 
+    /// Largest block accepted from a peer: kubo and bitswap cap blocks at 2 MiB; we allow twice that.
+    public static let maxBlockSize = 4 << 20
+
     /// One raw block, checked against `cid` here: a substituted block is an error naming the CID.
     public func block(_ cid: CID) async throws(StoreError) -> [UInt8] {
         let bytes = [UInt8](try await post("block/get", [("arg", cid.string)]))
+        guard bytes.count <= StoreClient.maxBlockSize else {
+            throw .remote(url: baseURL.absoluteString, reason: "block \(cid) is \(bytes.count) bytes, over the \(StoreClient.maxBlockSize)-byte limit")
+        }
         let actual = SHA256.hash(bytes)
         guard actual == cid.digest else { throw .corruptBlock(cid, actual: actual) }
         return bytes

@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Hummingbird
+import Logging
 import Primitives
 import Storage
 import Synchronization
@@ -85,6 +86,32 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         await #expect(throws: StoreError.self) { try await clientB.pin(expected.cid) }
     }
 
+    /// Concurrent uploads while GC runs over and over: protection of in-progress adds and the pin written before
+    /// protection ends mean no upload loses a block.
+    @Test func concurrentAddsSurviveGC() async throws {
+        let s = try await RunningServer.start(try TestFiles.leveldbStore())
+        defer { Task { await s.stop() } }
+        let client = try StoreClient(url: s.url)
+        let files = (0..<4).map { TestFiles.bytes(9 << 20 + $0, seed: 300 + UInt64($0)) }
+        let hashes = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (i, f) in files.enumerated() {
+                group.addTask { (i, try await client.add(bytes: f, name: "f\(i)").Hash) }
+            }
+            group.addTask {
+                for _ in 0..<20 { _ = try await client.gc(); try await Task.sleep(for: .milliseconds(10)) }
+                return (-1, "")
+            }
+            var out: [Int: String] = [:]
+            for try await (i, h) in group where i >= 0 { out[i] = h }
+            return out
+        }
+        _ = try await client.gc()
+        for (i, f) in files.enumerated() {
+            let cid = try CID(try #require(hashes[i]))
+            #expect(try s.store.cat(cid) == f, "file \(i)")
+        }
+    }
+
     /// Larger than the server's verify-before-answer window (16 MiB), so `cat` takes the streaming path and the
     /// upload arrives in many pieces.
     @Test func largeFileStreamsBothWays() async throws {
@@ -95,6 +122,46 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         let added = try await client.add(bytes: data, name: "big")
         #expect(added.Hash == (try computeCID(bytes: data)).cid.string)
         #expect(try await client.cat(try CID(added.Hash)) == data)
+    }
+
+    /// A lying peer: it serves a different block under a requested CID. The fetcher checks each block's hash
+    /// itself, so the substitution is an error naming the CID and nothing is stored.
+    @Test func substitutedBlockFromPeerIsRejected() async throws {
+        let honest = try BlockStore(kv: MemoryStore())
+        let data = TestFiles.bytes(262_144 + 9, seed: 21)
+        let root = try honest.add(bytes: data).cid
+        let leaves = try PBNode(decoding: try honest.block(root)).links.map(\.cid)
+        let substitute = try honest.block(leaves[1])  // a real block, but not the one asked for
+
+        let router = Router()
+        router.post("api/v0/block/get") { request, _ -> Response in
+            let arg = String(request.uri.queryParameters["arg"] ?? "")
+            let cid = try CID(arg)
+            let bytes = cid == leaves[0] ? substitute : try honest.block(cid)
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "liar")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
+                              logger: logger)
+        let task = Task { try await app.run() }
+        defer { task.cancel() }
+        var it = ports.makeAsyncIterator()
+        let port = try #require(await it.next())
+
+        let local = try BlockStore(kv: MemoryStore())
+        do {
+            try await PeerFetcher(store: local).fetch(root, from: try StoreClient(url: "http://127.0.0.1:\(port)"))
+            Issue.record("fetch accepted a substituted block")
+        } catch {
+            guard case .corruptBlock(let cid, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(cid == leaves[0])
+            #expect(error.description.contains(leaves[0].string))
+        }
+        #expect(try !local.has(leaves[0]))
+        #expect(try !local.isPinned(root))
     }
 
     @Test func kuboShapedResponsesAndErrors() async throws {

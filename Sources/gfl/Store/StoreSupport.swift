@@ -32,9 +32,9 @@ struct StoreLocation: ParsableArguments {
     }
 }
 
-/// Parses CID text into a CID or a validation error naming the problem.
+/// Parses CID text; the error names the text and the problem (printed as "Error: invalid CID '…': …").
 func parseCID(_ text: String) throws -> CID {
-    do { return try CID(text) } catch { throw ValidationError(error.description) }
+    try CID(text)
 }
 
 /// Holds an async result for `runBlocking`: written once by the task, read by the
