@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -53,6 +55,17 @@ let package = Package(
         // Chain data: transactions, receipts, bloom, headers, blocks, genesis.
         .target(name: "Chain", dependencies: ["Primitives"], swiftSettings: fast),
 
+        // The chain node: LevelDB chain database, trie-rooted state, transaction pool, block production.
+        .target(name: "Node", dependencies: ["Primitives", "Storage", "Chain", "Trie", "EVM", "Execution"],
+                swiftSettings: fast),
+
+        // Ethereum JSON-RPC 2.0 over HTTP (Hummingbird) for the node.
+        .target(name: "RPC", dependencies: [
+            "Node", "Chain", "Primitives", "EVM",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // JSON-RPC client for any Ethereum node: what the wallet, deploy, explorer and trainers talk through.
         .target(name: "RPCClient", dependencies: ["Primitives", "Chain"]),
 
@@ -60,7 +73,8 @@ let package = Package(
         .target(name: "GFLContracts", dependencies: ["Primitives", "Chain", "RPCClient", "EVM", "Execution"]),
 
         .executableTarget(name: "gfl", dependencies: [
-            "Primitives", "Chain", "EVM", "Execution", "RPCClient", "GFLContracts",
+            "Primitives", "Chain", "EVM", "Execution", "Storage", "Node", "RPC", "RPCClient", "GFLContracts",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 

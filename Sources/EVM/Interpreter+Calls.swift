@@ -1,9 +1,17 @@
 import Primitives
 
+extension EVM where H == JournaledState {
+    /// `execute` for the journaled state: the whole interpreter is specialised for it in this module, so
+    /// host calls are direct rather than through the protocol's witness table.
+    public func execute(_ msg: Message) -> ExecResult { executeMessage(msg) }
+}
+
 extension EVM {
     /// Executes a message (call or creation) as a new frame, with its own snapshot: on revert or
     /// exceptional halt the frame's state changes are undone (and on a halt its gas is consumed).
-    public func execute(_ msg: Message) -> ExecResult {
+    public func execute(_ msg: Message) -> ExecResult { executeMessage(msg) }
+
+    func executeMessage(_ msg: Message) -> ExecResult {
         switch msg.kind {
         case .create, .create2: return executeCreate(msg, address: msg.target)
         default: return executeCall(msg)

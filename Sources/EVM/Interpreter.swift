@@ -39,6 +39,7 @@ public final class EVM<H: Host> {
         let table = OpTable.cancun
         let gasTable = table.gas, minStack = table.minStack, maxStack = table.maxStack
         var pc = 0
+        let tracing = tracer != nil
 
         @inline(__always) func fail(_ h: Halt) -> ExecResult { ExecResult(halt: h, gasLeft: 0) }
 
@@ -46,7 +47,7 @@ public final class EVM<H: Host> {
             let opByte = bytes[pc]
             let op = Int(opByte)
             let g = gasTable[op]
-            if let tracer {
+            if tracing, let tracer {
                 tracer(pc, opByte, f.gas, (0..<f.top).map { stack[$0] }, msg.depth + 1)
             }
             if g < 0 { return fail(.invalidOpcode(opByte)) }
@@ -107,13 +108,21 @@ public final class EVM<H: Host> {
             case 0x34: f.push(msg.value)
             case 0x35:
                 let i = stack[f.top - 1]
-                var w = [UInt8](repeating: 0, count: 32)
-                if i.fitsUInt64 && i.l0 < UInt64(msg.input.count) {
+                let n = msg.input.count
+                if i.fitsUInt64 && i.l0 < UInt64(n) {
                     let s = Int(i.l0)
-                    let n = min(32, msg.input.count - s)
-                    for k in 0..<n { w[k] = msg.input[s + k] }
+                    stack[f.top - 1] = msg.input.withUnsafeBytes { raw in
+                        if s + 32 <= n { return UInt256(word: Bytes32(UnsafeRawBufferPointer(rebasing: raw[s..<(s + 32)]))) }
+                        var v = UInt256.zero
+                        for k in 0..<(n - s) {
+                            let bit = (31 - k) * 8
+                            v[limb: bit >> 6] |= UInt64(raw[s + k]) << UInt64(bit & 63)
+                        }
+                        return v
+                    }
+                } else {
+                    stack[f.top - 1] = .zero
                 }
-                stack[f.top - 1] = UInt256(word: Bytes32(w))
             case 0x36: f.push(UInt256(UInt64(msg.input.count)))
             case 0x37, 0x39, 0x3e:
                 let dst = f.pop(), src = f.pop(), len = f.pop()
@@ -221,15 +230,23 @@ public final class EVM<H: Host> {
                     (f.mem.ptr! + d).copyMemory(from: f.mem.ptr! + s, byteCount: l)
                 }
             case 0x5f: f.push(.zero)
-            case 0x60...0x7f:
+            case 0x60:
+                f.push(UInt256(UInt64(bytes[pc + 1])))
+                pc += 1
+            case 0x61...0x7f:
                 let n = op - 0x5f
                 var v = UInt256.zero
-                var i = 1
-                while i <= n {
-                    let b = UInt64(bytes[pc + i])
-                    let bit = (n - i) * 8
-                    v[limb: bit >> 6] |= b << UInt64(bit & 63)
-                    i += 1
+                // Big-endian immediate: fill limbs from the least significant end.
+                var end = pc + n
+                var limb = 0
+                while end > pc {
+                    var w: UInt64 = 0
+                    let start = max(pc, end - 8)
+                    var k = start + 1
+                    while k <= end { w = w << 8 | UInt64(bytes[k]); k += 1 }
+                    v[limb: limb] = w
+                    limb += 1
+                    end = start
                 }
                 f.push(v)
                 pc += n

@@ -148,11 +148,9 @@ public struct StateTest {
             logs = out.logs
             gasUsed = out.gasUsed
             if !out.result.isSuccess { error = out.result.halt.description }
-        } catch let e as TransactionError {
+        } catch let e {
             // Validation runs before any change, so the state is still `pre`.
             error = "rejected: \(e)"
-        } catch {
-            return StateTestResult(testCase: c, passed: false, root: .zero, logs: .zero, error: "\(error)", gasUsed: 0)
         }
         let root = StateRoot.root(state.accounts)
         let lh = StateRoot.logsHash(logs)

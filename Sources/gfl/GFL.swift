@@ -16,7 +16,8 @@ struct GFL: AsyncParsableCommand {
         """,
         version: GFL.version,
         subcommands: [Version.self, WalletCommand.self, DeployCommand.self, CallCommand.self, SendCommand.self, StateTestCommand.self,
-                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self]
+                      KeccakCommand.self, SigCommand.self, ABICommand.self, ToWei.self, FromWei.self, Bench.self,
+                      NodeCommand.self]
     )
 }
 
