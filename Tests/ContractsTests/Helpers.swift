@@ -27,18 +27,50 @@ enum TestKeys {
     static func publicKey(_ k: PrivateKey) -> [UInt8] { k.publicKey.uncompressed }
 }
 
-/// The chain the tests run on, with the deployed contracts.
+/// The chain the tests run on, with the deployed contracts: a fresh `gfl node` reached through JSON-RPC (the
+/// bindings' `RPCChain`), deployed to by dev account 0 of the test mnemonic. `GFL_CONTRACTS_CHAIN=embedded` runs the
+/// same tests on the in-process EVM instead (quicker while working on the contracts).
 struct TestChain {
     let chain: any ChainAccess
     let deployer: PrivateKey
     let gfl: GFLDeployment
+    /// Keeps the node process alive as long as the chain is in use.
+    let node: NodeProcess?
     var controller: ControllerContract { gfl.controller }
 
     static func start() async throws -> TestChain {
-        let chain = EmbeddedChain()
-        let deployer = try TestKeys.key(100_000)
+        let deployer = try HDWallet.accounts(mnemonic: HDWallet.testMnemonic, count: 1)[0]
+        let chain: any ChainAccess
+        var node: NodeProcess?
+        if ProcessInfo.processInfo.environment["GFL_CONTRACTS_CHAIN"] == "embedded" {
+            chain = EmbeddedChain()
+        } else {
+            let process = try await NodeProcess.start()
+            node = process
+            chain = RPCChain(url: process.url)
+        }
         let gfl = try await GFLDeployment.deploy(on: chain, from: deployer)
-        return TestChain(chain: chain, deployer: deployer, gfl: gfl)
+        return TestChain(chain: chain, deployer: deployer, gfl: gfl, node: node)
+    }
+
+    /// Gives each key 10 ETH from the deployer, so that it can pay for its transactions (a no-op in-process,
+    /// where the base fee is zero).
+    func fund(_ keys: [PrivateKey]) async throws {
+        guard let rpc = chain as? RPCChain else { return }
+        let sender = TransactionSender(client: rpc.client, key: deployer)
+        let fees = try await rpc.client.suggestedFees()
+        var nonce = try await rpc.client.nonce(deployer.address)
+        var last: Hash32?
+        // Signed locally with consecutive nonces and sent without waiting: one receipt wait for the batch.
+        for k in keys {
+            var options = SendOptions(gas: 21_000, nonce: nonce)
+            options.maxFeePerGas = fees.maxFee
+            options.maxPriorityFeePerGas = fees.priorityFee
+            last = try await sender.send(to: k.address, value: UInt256(10_000_000_000_000_000_000 as UInt64),
+                                         options: options)
+            nonce += 1
+        }
+        if let last { _ = try await rpc.client.waitForReceipt(last) }
     }
 }
 

@@ -19,8 +19,9 @@ import Testing
     static func setup(_ spec: GFLDeployment.JobSpec, count: Int, trusted: Set<Int>, keyBase: Int) async throws -> Setup {
         let t = try await TestChain.start()
         let owner = try TestKeys.key(keyBase + 999)
-        let (jobId, storage) = try await t.gfl.createJob(spec, from: owner)
         let nodes = try TestKeys.keys(keyBase..<(keyBase + count))
+        try await t.fund(nodes + [owner])
+        let (jobId, storage) = try await t.gfl.createJob(spec, from: owner)
         for (i, k) in nodes.enumerated() {
             try await t.controller.join(jobId: jobId, publicKey: TestKeys.publicKey(k), dataSize: UInt256(100 + i),
                                         apiUrl: "http://127.0.0.1:\(5000 + i)", from: k)
@@ -35,10 +36,11 @@ import Testing
     }
 
     @Test func accessControlRevertsWithReasons() async throws {
-        let s = try await Self.setup(.init(jobCid: "acl", rounds: 2, maxNodes: 5, heartbeatTimeout: 5, roundTimeout: 100,
+        let s = try await Self.setup(.init(jobCid: "acl", rounds: 2, maxNodes: 5, heartbeatTimeout: 20, roundTimeout: 100,
                                            aggregationTimeout: 4), count: 5, trusted: [1, 3], keyBase: 2000)
         let c = s.t.controller, job = s.jobId
         let stranger = try TestKeys.key(2500)
+        try await s.t.fund([stranger])
         let ref = [UInt8](repeating: 0xAB, count: 62)
 
         // Joining: limits and input checks.
@@ -106,6 +108,7 @@ import Testing
     @Test func createJobChecksItsLimits() async throws {
         let t = try await TestChain.start()
         let owner = try TestKeys.key(2600)
+        try await t.fund([owner])
         let c = t.controller
         await expectRevert("rounds out of range") {
             try await c.createJob(jobCid: "x", description: "", rounds: 0, maxNodes: 4, heartbeatTimeout: 1, roundTimeout: 1,
