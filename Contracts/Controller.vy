@@ -468,8 +468,9 @@ def _setTrusted(jobId: uint256, node: address, trusted: bool):
 @internal
 def _selectTrustedByDataSize(jobId: uint256, t: uint256):
     # The t largest declared data sizes become trusted; ties go to the lower ring position. The sizes are read
-    # from storage once into memory and the t passes of repeated maximum run there: reading each Node struct t
-    # times (as a first version did) costs ~15 SLOADs per node per pass, some 100M gas for t = n = 256.
+    # from storage once into memory, and the selection runs there by repeated extremum: picking the t largest,
+    # or, when t > n/2, dropping the n - t smallest (ties: the higher position goes first), so that it costs
+    # min(t, n - t) passes. (Reading each Node struct in every pass, as a first version did, cost ~100M gas.)
     for p: uint256 in self.trustedPositions[jobId]:
         a: address = self.positionOwner[jobId][p]
         self.nodes[jobId][a].trusted = False
@@ -481,16 +482,26 @@ def _selectTrustedByDataSize(jobId: uint256, t: uint256):
     for p: uint256 in positions:
         sizes.append(self.nodes[jobId][self.positionOwner[jobId][p]].dataSize)
     chosen: bool[MAX_NODES] = empty(bool[MAX_NODES])
-    for _: uint256 in range(min(t, n), bound=MAX_NODES):
-        best: uint256 = n
-        bestSize: uint256 = 0
+    if 2 * t <= n:
+        for _: uint256 in range(t, bound=MAX_NODES):
+            best: uint256 = n
+            bestSize: uint256 = 0
+            for i: uint256 in range(n, bound=MAX_NODES):
+                if not chosen[i] and (best == n or sizes[i] > bestSize):
+                    best = i
+                    bestSize = sizes[i]
+            chosen[best] = True
+    else:
         for i: uint256 in range(n, bound=MAX_NODES):
-            if chosen[i]:
-                continue
-            if best == n or sizes[i] > bestSize:
-                best = i
-                bestSize = sizes[i]
-        chosen[best] = True
+            chosen[i] = True
+        for _: uint256 in range(n - min(t, n), bound=MAX_NODES):
+            worst: uint256 = n
+            worstSize: uint256 = 0
+            for i: uint256 in range(n, bound=MAX_NODES):
+                if chosen[i] and (worst == n or sizes[i] <= worstSize):
+                    worst = i
+                    worstSize = sizes[i]
+            chosen[worst] = False
     # Walking the ring in order appends the trusted positions already sorted.
     for i: uint256 in range(n, bound=MAX_NODES):
         if chosen[i]:

@@ -135,4 +135,32 @@ import Testing
             try await c.join(jobId: jobId, publicKey: [1, 2, 3], dataSize: 1, apiUrl: "", from: owner)
         }
     }
+
+    /// With `trustedCount = t` the start picks the t largest declared data sizes, ties going to the lower ring
+    /// position; checked against a sort in Swift for t below, at and above half the ring, with many ties.
+    @Test func trustedNodesByDataSize() async throws {
+        let t = try await TestChain.start()
+        let owner = try TestKeys.key(2700)
+        let nodes = try TestKeys.keys(2701..<2713)
+        try await t.fund(nodes + [owner])
+        var rng = SeededRandom(seed: 7)
+        for count in [1, 6, 7, 12] {
+            let (jobId, _) = try await t.gfl.createJob(.init(jobCid: "size", rounds: 1, maxNodes: 12,
+                                                             trustedCount: UInt256(UInt64(count))), from: owner)
+            var sizes: [Address: UInt64] = [:]
+            for k in nodes {
+                let size = UInt64.random(in: 1...3, using: &rng)
+                sizes[k.address] = size
+                try await t.controller.join(jobId: jobId, publicKey: TestKeys.publicKey(k), dataSize: UInt256(size), apiUrl: "", from: k)
+            }
+            try await t.controller.startJob(jobId: jobId, from: owner)
+            let ranked = nodes.map(\.address).sorted { a, b in
+                sizes[a]! != sizes[b]! ? sizes[a]! > sizes[b]! : ControllerContract.ringPosition(of: a) < ControllerContract.ringPosition(of: b)
+            }
+            let expected = Set(ranked.prefix(count))
+            let ring = try await t.controller.ring(jobId: jobId)
+            #expect(Set(ring.filter(\.trusted).map(\.node)) == expected, "t = \(count)")
+            for k in nodes { #expect(try await t.controller.isTrusted(jobId: jobId, node: k.address) == expected.contains(k.address)) }
+        }
+    }
 }
