@@ -11,6 +11,7 @@ struct Bench: ParsableCommand {
             BenchTrain.self,
             BenchStore.self,
             BenchChain.self,
+            BenchContracts.self,
         ]
     )
 }

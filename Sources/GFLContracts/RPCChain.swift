@@ -1,0 +1,67 @@
+import Foundation
+import Primitives
+import RPCClient
+
+/// `ChainAccess` through any Ethereum JSON-RPC node. Transactions are built, signed and sent by
+/// `TransactionSender` (nonce from the pending state, EIP-1559 fees from `eth_feeHistory`, gas from
+/// `eth_estimateGas`, so a transaction that would revert fails with its reason before anything is sent).
+public struct RPCChain: ChainAccess {
+    public let client: EthClient
+    /// Seconds to wait for a receipt.
+    public var receiptTimeout: Double
+
+    public init(client: EthClient, receiptTimeout: Double = 60) {
+        self.client = client
+        self.receiptTimeout = receiptTimeout
+    }
+
+    public init(url: URL, receiptTimeout: Double = 60) {
+        self.init(client: EthClient(url: url), receiptTimeout: receiptTimeout)
+    }
+
+    public func call(_ request: CallRequest, at block: BlockTag) async throws(ContractError) -> [UInt8] {
+        do { return try await client.call(request, at: block) } catch { throw .from(error) }
+    }
+
+    public func estimateGas(_ request: CallRequest) async throws(ContractError) -> UInt64 {
+        do { return try await client.estimateGas(request) } catch { throw .from(error) }
+    }
+
+    public func transact(from key: PrivateKey, to: Address?, data: [UInt8], gas: UInt64?) async throws(ContractError) -> ContractReceipt {
+        let sender = TransactionSender(client: client, key: key)
+        let receipt: RPCReceipt
+        do {
+            receipt = try await sender.sendAndWait(to: to, data: data, options: SendOptions(gas: gas), timeout: receiptTimeout)
+        } catch {
+            throw .from(error)
+        }
+        if !receipt.status {
+            // Mined but failed (only possible with an explicit gas limit): replay it as a call on the state before
+            // its block to recover the reason, as wallets do.
+            let before: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .earliest
+            do {
+                _ = try await client.call(CallRequest(from: key.address, to: to, data: data, gas: gas), at: before)
+            } catch {
+                if case .reverted = ContractError.from(error) { throw ContractError.from(error) }
+            }
+            throw .transactionFailed(function: "", transaction: receipt.transactionHash)
+        }
+        return ContractReceipt(transactionHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
+                               gasUsed: receipt.gasUsed, contractAddress: receipt.contractAddress,
+                               logs: receipt.logs.map(ContractLog.init))
+    }
+
+    public func logs(_ filter: LogFilter) async throws(ContractError) -> [ContractLog] {
+        do { return try await client.logs(filter).map(ContractLog.init) } catch { throw .from(error) }
+    }
+
+    public func blockNumber() async throws(ContractError) -> UInt64 {
+        do { return try await client.blockNumber() } catch { throw .from(error) }
+    }
+
+    public func mine(blocks: Int) async throws(ContractError) {
+        for _ in 0..<max(blocks, 0) {
+            do { _ = try await client.rpc.call("evm_mine") } catch { throw .from(error) }
+        }
+    }
+}
