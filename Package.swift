@@ -83,6 +83,8 @@ let package = Package(
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "TestSupport"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Execution", "Trie", "TestSupport"], exclude: ["known-failures.txt"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "Node", "Chain", "Primitives", "TestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["GFLContracts", "RPCClient", "Primitives", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
     ]

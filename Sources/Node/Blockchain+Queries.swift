@@ -228,6 +228,11 @@ extension Blockchain {
         try locked { () throws(NodeError) -> Account? in try stateVersion(tag).0.accounts[a] }
     }
 
+    /// Every account at a block (tests compare the incremental root with a full rebuild from these).
+    public func accounts(at tag: BlockTag) throws(NodeError) -> [Address: Account] {
+        try locked { () throws(NodeError) -> [Address: Account] in try stateVersion(tag).0.accounts }
+    }
+
     /// The next nonce including pooled transactions (eth_getTransactionCount "pending").
     public func pendingNonce(_ a: Address) -> UInt64 {
         lock.lock(); defer { lock.unlock() }

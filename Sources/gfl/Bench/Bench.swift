@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of GFL's parts (build with -c release for real figures).",
-        subcommands: [BenchPrimitives.self, BenchChainData.self, BenchEVM.self, BenchContracts.self]
+        subcommands: [BenchPrimitives.self, BenchChainData.self, BenchEVM.self, BenchChain.self, BenchContracts.self]
     )
 }
