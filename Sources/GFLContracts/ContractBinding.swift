@@ -53,19 +53,23 @@ public struct ContractBinding: Sendable {
 public enum ABIRead {
     static func shape(_ v: ABIValue) -> String { ABI.format(v, nested: true) }
 
+    /// Calldata for `function`: selector, then the ABI-encoded arguments.
     public static func calldata(_ function: ABIFunction, _ arguments: [ABIValue]) throws(ContractError) -> [UInt8] {
         do { return try ABI.encodeCall(function, arguments) } catch { throw .abi(error) }
     }
 
+    /// ABI-encodes values (constructor arguments).
     public static func encode(_ types: [ABIType], _ values: [ABIValue]) throws(ContractError) -> [UInt8] {
         do { return try ABI.encode(types, values) } catch { throw .abi(error) }
     }
 
+    /// The elements of an array value.
     public static func array(_ v: ABIValue, _ path: String) throws(ContractError) -> [ABIValue] {
         guard case .array(let items) = v else { throw .badValue(path: path, expected: "an array", got: shape(v)) }
         return items
     }
 
+    /// The fields of a tuple value with `count` fields.
     public static func tuple(_ v: ABIValue, count: Int, _ path: String) throws(ContractError) -> [ABIValue] {
         guard case .tuple(let items) = v, items.count == count else {
             throw .badValue(path: path, expected: "a tuple of \(count)", got: shape(v))
@@ -73,11 +77,13 @@ public enum ABIRead {
         return items
     }
 
+    /// A `uint<M>` word.
     public static func uint256(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt256 {
         guard case .uint(let x) = v else { throw .badValue(path: path, expected: "a uint", got: shape(v)) }
         return x
     }
 
+    /// An `int<M>` word in two's complement.
     public static func int256(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt256 {
         guard case .int(let x) = v else { throw .badValue(path: path, expected: "an int", got: shape(v)) }
         return x
@@ -89,37 +95,45 @@ public enum ABIRead {
         return x.l0
     }
 
+    /// A `uint8`, checked to fit.
     public static func uint8(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt8 {
         UInt8(try small(v, path, max: UInt64(UInt8.max), "uint8"))
     }
 
+    /// A `uint16`, checked to fit.
     public static func uint16(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt16 {
         UInt16(try small(v, path, max: UInt64(UInt16.max), "uint16"))
     }
 
+    /// A `uint32`, checked to fit.
     public static func uint32(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt32 {
         UInt32(try small(v, path, max: UInt64(UInt32.max), "uint32"))
     }
 
+    /// A `uint64`, checked to fit.
     public static func uint64(_ v: ABIValue, _ path: String) throws(ContractError) -> UInt64 {
         try small(v, path, max: UInt64.max, "uint64")
     }
 
+    /// An address.
     public static func address(_ v: ABIValue, _ path: String) throws(ContractError) -> Address {
         guard case .address(let a) = v else { throw .badValue(path: path, expected: "an address", got: shape(v)) }
         return a
     }
 
+    /// A bool.
     public static func bool(_ v: ABIValue, _ path: String) throws(ContractError) -> Bool {
         guard case .bool(let b) = v else { throw .badValue(path: path, expected: "a bool", got: shape(v)) }
         return b
     }
 
+    /// A string.
     public static func string(_ v: ABIValue, _ path: String) throws(ContractError) -> String {
         guard case .string(let s) = v else { throw .badValue(path: path, expected: "a string", got: shape(v)) }
         return s
     }
 
+    /// `bytes` or `bytes<M>`.
     public static func bytes(_ v: ABIValue, _ path: String) throws(ContractError) -> [UInt8] {
         guard let b = v.byteArray else { throw .badValue(path: path, expected: "bytes", got: shape(v)) }
         return b
@@ -130,11 +144,13 @@ public enum ABIRead {
         do { return try event.decode(topics: log.topics, data: log.data) } catch { throw .abi(error) }
     }
 
+    /// The decoded value of a log field (not an indexed hash).
     public static func eventValue(_ field: ABIEventField, _ path: String) throws(ContractError) -> ABIValue {
         guard case .value(let v) = field.value else { throw .badValue(path: path, expected: "a value", got: "a topic hash") }
         return v
     }
 
+    /// The topic hash of an indexed string, bytes, array or tuple field.
     public static func hashed(_ field: ABIEventField, _ path: String) throws(ContractError) -> Hash32 {
         guard case .hashed(let h) = field.value else { throw .badValue(path: path, expected: "a topic hash", got: "a value") }
         return h

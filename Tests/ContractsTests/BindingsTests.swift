@@ -70,3 +70,27 @@ import Testing
         #expect(StorageContract.Forwarded.event.signature == "Forwarded(uint256,address,address,uint8,uint256,address,bytes)")
     }
 }
+
+/// Bad data from a node surfaces as typed errors that name the field, never as a crash.
+@Suite struct BindingDecodingTests {
+    @Test func malformedValuesAndLogsAreTypedErrors() throws {
+        #expect(throws: ContractError.badValue(path: "jobs", expected: "a tuple of 14", got: "1")) {
+            _ = try ControllerContract.Job(abi: .uint(1), path: "jobs")
+        }
+        let entry = ABIValue.tuple([.uint(5), .address(.zero), .uint(1)])
+        #expect(throws: ContractError.badValue(path: "ring[0].trusted", expected: "a bool", got: "1")) {
+            _ = try ControllerContract.RingEntry(abi: entry, path: "ring[0]")
+        }
+        let status = ABIValue.uint(UInt256(300))
+        #expect(throws: ContractError.self) { _ = try ABIRead.uint8(status, "jobs.status") }
+
+        // A NodeDown log with a missing topic, and a log of an event the contract does not declare.
+        let topics = try ControllerContract.NodeDown.event.topics([.uint(1), .address(.zero), .address(.zero)])
+        let data = try ABIRead.encode([.address], [.address(.zero)])
+        let good = ContractLog(address: .zero, topics: topics, data: data)
+        #expect(try ControllerContract.NodeDown(log: good).jobId == 1)
+        #expect(throws: ContractError.self) { _ = try ControllerContract.NodeDown(log: ContractLog(address: .zero, topics: Array(topics.prefix(2)), data: data)) }
+        #expect(throws: ContractError.self) { _ = try ControllerContract.NodeDown(log: ContractLog(address: .zero, topics: topics, data: [1, 2])) }
+        #expect(try ControllerContract.Event(log: ContractLog(address: .zero, topics: [Keccak256.hash("Other()")], data: [])) == nil)
+    }
+}

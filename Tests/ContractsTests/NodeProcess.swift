@@ -10,7 +10,9 @@ struct NodeStartError: Error, CustomStringConvertible {
 }
 
 /// A `gfl node` process on a free loopback port with a fresh data directory, stopped when released. The binary is
-/// the one `swift build` put next to the test bundle (`.build/<config>/gfl`), or `$GFL_BIN`.
+/// the one `swift build` put next to the test bundle (`.build/<config>/gfl`), or `$GFL_BIN`. (The same approach as
+/// RPCTests' NodeProcess; this one waits without blocking a thread, since the contract tests are async and run
+/// several nodes at once. Both could move to TestSupport.)
 final class NodeProcess: @unchecked Sendable {
     // Set once in init and only read afterwards; deinit terminates the process.
     let url: URL
@@ -19,9 +21,11 @@ final class NodeProcess: @unchecked Sendable {
 
     static func binary() throws -> String {
         if let env = ProcessInfo.processInfo.environment["GFL_BIN"] { return env }
-        // The test bundle lives in .build/<config>/ next to the gfl binary.
-        let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
-        var candidates = [bundle.appendingPathComponent("gfl").path]
+        // SwiftPM builds the executable into the folder of the test product (.build/<triple>/<config>/), as
+        // RPCTests' NodeProcess also assumes.
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [besideTests.appendingPathComponent("gfl").path,
+                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("gfl").path]
         for config in ["debug", "release"] {
             candidates.append(Fixtures.repoRoot.appendingPathComponent(".build/\(config)/gfl").path)
         }
