@@ -11,12 +11,17 @@ public final class EVM<H: Host> {
 
     var codeCache: [Hash32: AnalyzedCode] = [:]
     var stackPool: [UnsafeMutablePointer<UInt256>] = []
+    /// Memory buffers of finished frames, reused so deep call chains do not fault in fresh pages.
+    var memoryPool: [(UnsafeMutableRawPointer, Int)] = []
 
     public init(host: H, block: BlockEnv, tx: TxEnv) {
         self.host = host; self.block = block; self.tx = tx
     }
 
-    deinit { for s in stackPool { s.deallocate() } }
+    deinit {
+        for s in stackPool { s.deallocate() }
+        for (p, _) in memoryPool { p.deallocate() }
+    }
 
     func acquireStack() -> UnsafeMutablePointer<UInt256> {
         stackPool.popLast() ?? .allocate(capacity: Gas.stackLimit)
@@ -40,7 +45,11 @@ public final class EVM<H: Host> {
     func runLoop(_ code: AnalyzedCode, _ msg: Message, tracing: Bool) -> ExecResult {
         let stack = acquireStack()
         var f = Frame(gas: msg.gas, stack: stack)
-        defer { f.mem.free(); stackPool.append(stack) }
+        if let (p, cap) = memoryPool.popLast() { f.mem.ptr = p; f.mem.capacity = cap }
+        defer {
+            if let p = f.mem.ptr { memoryPool.append((p, f.mem.capacity)) }
+            stackPool.append(stack)
+        }
         let bytes = code.bytes
         let table = OpTable.cancun
         let infoTable = table.info

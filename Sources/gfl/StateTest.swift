@@ -13,7 +13,8 @@ struct StateTestCommand: ParsableCommand {
 
     @Argument(help: "State-test files or directories (searched recursively for .json).") var paths: [String]
     @Flag(help: "Print one JSON object per case, like geth's `evm statetest`.") var json = false
-    @Flag(help: "Print an EIP-3155 step trace (JSON lines on stderr) for the selected cases.") var trace = false
+    @Flag(help: "Print an EIP-3155 step trace (JSON lines on stderr: pc, op, gas, gasCost, stack, depth) for the selected cases; use with --filter and --index.")
+    var trace = false
     @Option(help: "Only run tests whose file path or name contains this text.") var filter: String?
     @Option(help: "Only run this post-state index of each selected test.") var index: Int?
     @Option(help: "Skip tests whose file path or name contains this text (repeatable).") var skip: [String] = []
@@ -40,8 +41,9 @@ struct StateTestCommand: ParsableCommand {
                         if let index, c.index != index { continue }
                         let tracer: ((Int, UInt8, Int, [UInt256], Int) -> Void)? = tracing ? { pc, op, gas, stack, depth in
                             let st = stack.map { "\"\($0.hexString)\"" }.joined(separator: ",")
+                            let cost = max(0, Int(Gas.staticCost(op)))
                             FileHandle.standardError.write(
-                                "{\"pc\":\(pc),\"op\":\(op),\"gas\":\"0x\(String(gas, radix: 16))\",\"stack\":[\(st)],\"depth\":\(depth)}\n"
+                                "{\"pc\":\(pc),\"op\":\(op),\"gas\":\"0x\(String(gas, radix: 16))\",\"gasCost\":\"0x\(String(cost, radix: 16))\",\"stack\":[\(st)],\"depth\":\(depth)}\n"
                                     .data(using: .utf8)!)
                         } : nil
                         let r = test.run(c, tracer: tracer)
