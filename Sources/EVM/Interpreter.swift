@@ -77,9 +77,9 @@ public final class EVM<H: Host> {
             switch opByte {
             case 0x00:
                 return ExecResult(halt: .stop, gasLeft: f.gas)
-            case 0x01: let a = f.pop(); stack[f.top - 1] = a &+ stack[f.top - 1]
+            case 0x01: let a = f.pop(); stack[f.top - 1] = UInt256.evmAdd(a, stack[f.top - 1])
             case 0x02: let a = f.pop(); stack[f.top - 1] = UInt256.evmMul(a, stack[f.top - 1])
-            case 0x03: let a = f.pop(); stack[f.top - 1] = a &- stack[f.top - 1]
+            case 0x03: let a = f.pop(); stack[f.top - 1] = UInt256.evmSub(a, stack[f.top - 1])
             case 0x04: let a = f.pop(); stack[f.top - 1] = UInt256.evmDivMod(a, stack[f.top - 1]).0
             case 0x05: let a = f.pop(); stack[f.top - 1] = UInt256.evmSDiv(a, stack[f.top - 1])
             case 0x06: let a = f.pop(); stack[f.top - 1] = UInt256.evmDivMod(a, stack[f.top - 1]).1

@@ -3,6 +3,30 @@ import Primitives
 /// The EVM's arithmetic on UInt256 (mod 2^256; division by zero gives zero), under `evm`-prefixed names so
 /// they never clash with the general operators the Primitives module grows. All are allocation-free.
 extension UInt256 {
+    /// Wrapping `a + b`, written here so it always inlines into the interpreter loop.
+    @inline(__always)
+    static func evmAdd(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (s0, c0) = a.l0.addingReportingOverflow(b.l0)
+        let (t1, c1) = a.l1.addingReportingOverflow(b.l1)
+        let (s1, d1) = t1.addingReportingOverflow(c0 ? 1 : 0)
+        let (t2, c2) = a.l2.addingReportingOverflow(b.l2)
+        let (s2, d2) = t2.addingReportingOverflow((c1 || d1) ? 1 : 0)
+        let s3 = a.l3 &+ b.l3 &+ ((c2 || d2) ? 1 : 0)
+        return UInt256(l0: s0, l1: s1, l2: s2, l3: s3)
+    }
+
+    /// Wrapping `a - b`.
+    @inline(__always)
+    static func evmSub(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (s0, c0) = a.l0.subtractingReportingOverflow(b.l0)
+        let (t1, c1) = a.l1.subtractingReportingOverflow(b.l1)
+        let (s1, d1) = t1.subtractingReportingOverflow(c0 ? 1 : 0)
+        let (t2, c2) = a.l2.subtractingReportingOverflow(b.l2)
+        let (s2, d2) = t2.subtractingReportingOverflow((c1 || d1) ? 1 : 0)
+        let s3 = a.l3 &- b.l3 &- ((c2 || d2) ? 1 : 0)
+        return UInt256(l0: s0, l1: s1, l2: s2, l3: s3)
+    }
+
     /// Low 256 bits of `a * b` (schoolbook, unrolled; the upper partial products are dropped).
     @inline(__always)
     static func evmMul(_ a: UInt256, _ b: UInt256) -> UInt256 {
