@@ -142,20 +142,26 @@ public final class EVM<H: Host> {
                     stack[f.top - 1] = .zero
                 }
             case 0x36: f.push(UInt256(UInt64(msg.input.count)))
-            case 0x37, 0x39, 0x3e:
+            case 0x37:
                 let dst = f.pop(), src = f.pop(), len = f.pop()
                 guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
                     return fail(.outOfGas)
                 }
-                if opByte == 0x37 {
-                    msg.input.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
-                } else if opByte == 0x39 {
-                    f.copyPadded(to: d, from: UnsafeRawBufferPointer(start: bytes, count: code.count), offset: src, count: l)
-                } else {
-                    let (end, o) = src.addingReportingOverflow(len)
-                    if o || !end.fitsUInt64 || end.l0 > UInt64(f.returnData.count) { return fail(.returnDataOutOfBounds) }
-                    f.returnData.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
+                msg.input.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
+            case 0x39:
+                let dst = f.pop(), src = f.pop(), len = f.pop()
+                guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
+                    return fail(.outOfGas)
                 }
+                f.copyPadded(to: d, from: UnsafeRawBufferPointer(start: bytes, count: code.count), offset: src, count: l)
+            case 0x3e:
+                let dst = f.pop(), src = f.pop(), len = f.pop()
+                guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
+                    return fail(.outOfGas)
+                }
+                let (end, o) = src.addingReportingOverflow(len)
+                if o || !end.fitsUInt64 || end.l0 > UInt64(f.returnData.count) { return fail(.returnDataOutOfBounds) }
+                f.returnData.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
             case 0x38: f.push(UInt256(UInt64(code.count)))
             case 0x3a: f.push(tx.gasPrice)
             case 0x3b:
