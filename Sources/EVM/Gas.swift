@@ -15,6 +15,9 @@ public enum Gas {
     public static let blobGasPerBlob = 131072, maxBlobsPerBlock = 6
     public static let blobBaseFeeUpdateFraction = 3338477
 
+    /// The static part of an opcode's gas cost (-1 for undefined opcodes); dynamic parts come on top.
+    public static func staticCost(_ op: UInt8) -> Int { Int(OpTable.cancun.info[Int(op)].gas) }
+
     /// Total memory cost for `words` 32-byte words.
     @inline(__always)
     public static func memoryCost(words: Int) -> Int { words * memoryWord + words * words / quadCoeffDiv }

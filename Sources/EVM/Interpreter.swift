@@ -11,12 +11,17 @@ public final class EVM<H: Host> {
 
     var codeCache: [Hash32: AnalyzedCode] = [:]
     var stackPool: [UnsafeMutablePointer<UInt256>] = []
+    /// Memory buffers of finished frames, reused so deep call chains do not fault in fresh pages.
+    var memoryPool: [(UnsafeMutableRawPointer, Int)] = []
 
     public init(host: H, block: BlockEnv, tx: TxEnv) {
         self.host = host; self.block = block; self.tx = tx
     }
 
-    deinit { for s in stackPool { s.deallocate() } }
+    deinit {
+        for s in stackPool { s.deallocate() }
+        for (p, _) in memoryPool { p.deallocate() }
+    }
 
     func acquireStack() -> UnsafeMutablePointer<UInt256> {
         stackPool.popLast() ?? .allocate(capacity: Gas.stackLimit)
@@ -40,7 +45,11 @@ public final class EVM<H: Host> {
     func runLoop(_ code: AnalyzedCode, _ msg: Message, tracing: Bool) -> ExecResult {
         let stack = acquireStack()
         var f = Frame(gas: msg.gas, stack: stack)
-        defer { f.mem.free(); stackPool.append(stack) }
+        if let (p, cap) = memoryPool.popLast() { f.mem.ptr = p; f.mem.capacity = cap }
+        defer {
+            if let p = f.mem.ptr { memoryPool.append((p, f.mem.capacity)) }
+            stackPool.append(stack)
+        }
         let bytes = code.bytes
         let table = OpTable.cancun
         let infoTable = table.info
@@ -68,9 +77,9 @@ public final class EVM<H: Host> {
             switch opByte {
             case 0x00:
                 return ExecResult(halt: .stop, gasLeft: f.gas)
-            case 0x01: let a = f.pop(); stack[f.top - 1] = a &+ stack[f.top - 1]
+            case 0x01: let a = f.pop(); stack[f.top - 1] = UInt256.evmAdd(a, stack[f.top - 1])
             case 0x02: let a = f.pop(); stack[f.top - 1] = UInt256.evmMul(a, stack[f.top - 1])
-            case 0x03: let a = f.pop(); stack[f.top - 1] = a &- stack[f.top - 1]
+            case 0x03: let a = f.pop(); stack[f.top - 1] = UInt256.evmSub(a, stack[f.top - 1])
             case 0x04: let a = f.pop(); stack[f.top - 1] = UInt256.evmDivMod(a, stack[f.top - 1]).0
             case 0x05: let a = f.pop(); stack[f.top - 1] = UInt256.evmSDiv(a, stack[f.top - 1])
             case 0x06: let a = f.pop(); stack[f.top - 1] = UInt256.evmDivMod(a, stack[f.top - 1]).1
@@ -133,20 +142,26 @@ public final class EVM<H: Host> {
                     stack[f.top - 1] = .zero
                 }
             case 0x36: f.push(UInt256(UInt64(msg.input.count)))
-            case 0x37, 0x39, 0x3e:
+            case 0x37:
                 let dst = f.pop(), src = f.pop(), len = f.pop()
                 guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
                     return fail(.outOfGas)
                 }
-                if opByte == 0x37 {
-                    msg.input.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
-                } else if opByte == 0x39 {
-                    f.copyPadded(to: d, from: UnsafeRawBufferPointer(start: bytes, count: code.count), offset: src, count: l)
-                } else {
-                    let (end, o) = src.addingReportingOverflow(len)
-                    if o || !end.fitsUInt64 || end.l0 > UInt64(f.returnData.count) { return fail(.returnDataOutOfBounds) }
-                    f.returnData.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
+                msg.input.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
+            case 0x39:
+                let dst = f.pop(), src = f.pop(), len = f.pop()
+                guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
+                    return fail(.outOfGas)
                 }
+                f.copyPadded(to: d, from: UnsafeRawBufferPointer(start: bytes, count: code.count), offset: src, count: l)
+            case 0x3e:
+                let dst = f.pop(), src = f.pop(), len = f.pop()
+                guard let (d, l) = f.expand(dst, len), f.charge(Gas.copyWord * Frame.words(l)) else {
+                    return fail(.outOfGas)
+                }
+                let (end, o) = src.addingReportingOverflow(len)
+                if o || !end.fitsUInt64 || end.l0 > UInt64(f.returnData.count) { return fail(.returnDataOutOfBounds) }
+                f.returnData.withUnsafeBytes { f.copyPadded(to: d, from: $0, offset: src, count: l) }
             case 0x38: f.push(UInt256(UInt64(code.count)))
             case 0x3a: f.push(tx.gasPrice)
             case 0x3b:

@@ -6,16 +6,14 @@ public struct Account: Sendable {
     public var balance: UInt256
     public private(set) var code: [UInt8]
     public private(set) var codeHash: Hash32
-    /// Current storage; zero-valued slots are absent.
+    /// Current storage; zero-valued slots are absent. (Inside `JournaledState` storage lives in one flat
+    /// slot table instead; `accounts` puts it back here.)
     public var storage: [UInt256: UInt256]
-    /// Storage at the start of the transaction (EIP-2200 "original" values).
-    var original: [UInt256: UInt256]
 
     public init(nonce: UInt64 = 0, balance: UInt256 = .zero, code: [UInt8] = [], storage: [UInt256: UInt256] = [:]) {
         self.nonce = nonce; self.balance = balance; self.code = code
         self.codeHash = code.isEmpty ? emptyCodeHash : Keccak256.hash(code)
         self.storage = storage.filter { !$0.value.isZero }
-        self.original = self.storage
     }
 
     mutating func setCode(_ c: [UInt8]) {
@@ -30,6 +28,14 @@ public struct Account: Sendable {
 struct SlotKey: Hashable {
     var address: Address
     var key: UInt256
+
+    static func == (a: SlotKey, b: SlotKey) -> Bool { a.key == b.key && a.address == b.address }
+
+    /// Two words instead of seven: the hasher's mixing does the rest, and equality stays exact.
+    func hash(into h: inout Hasher) {
+        h.combine(key.l0 ^ address.lo)
+        h.combine(key.l1 ^ key.l2 ^ key.l3 ^ address.mid ^ UInt64(address.hi))
+    }
 }
 
 /// Typed undo records; reverting a snapshot pops and undoes them in reverse order.
@@ -39,7 +45,7 @@ enum JournalEntry {
     case balance(Address, UInt256)
     case nonce(Address, UInt64)
     case code(Address, [UInt8])
-    case storage(Address, UInt256, UInt256)
+    case storage(SlotKey, UInt256)
     case transient(SlotKey, UInt256)
     case warmAccount(Address)
     case warmSlot(SlotKey)
@@ -54,7 +60,14 @@ enum JournalEntry {
 /// lengths; `revert(to:)` undoes everything after one. `beginTransaction` and `finalizeTransaction`
 /// bracket one transaction (warm sets, transient storage, refunds, logs, EIP-161/6780 deletions).
 public final class JournaledState: Host {
-    public private(set) var accounts: [Address: Account]
+    /// Accounts without their storage (kept in `slots`).
+    var infos: [Address: Account]
+    /// Every non-zero storage slot of every account, in one table: one hash lookup per access.
+    var slots: [SlotKey: UInt256] = [:]
+    /// Number of non-zero slots per account (EIP-7610 collision check without a scan).
+    var slotCounts: [Address: Int] = [:]
+    /// Pre-transaction values of slots written in this transaction (EIP-2200 "original").
+    var originals: [SlotKey: UInt256] = [:]
     var journal: [JournalEntry] = []
     var warmAccounts = Set<Address>()
     var warmSlots = Set<SlotKey>()
@@ -71,7 +84,17 @@ public final class JournaledState: Host {
 
     static let ripemd = Address(hi: 0, mid: 0, lo: 3)
 
-    public init(accounts: [Address: Account] = [:]) { self.accounts = accounts }
+    public init(accounts: [Address: Account] = [:]) {
+        infos = [:]
+        for (a, acct) in accounts { setAccount(a, acct) }
+    }
+
+    /// All accounts with their storage.
+    public var accounts: [Address: Account] {
+        var out = infos
+        for (k, v) in slots { out[k.address]?.storage[k.key] = v }
+        return out
+    }
 
     /// Starts a transaction: clears per-transaction sets and makes the current storage the "original" one.
     public func beginTransaction() {
@@ -79,30 +102,67 @@ public final class JournaledState: Host {
         warmAccounts.removeAll(); warmSlots.removeAll(); transient.removeAll()
         touched.removeAll(); createdInTx.removeAll(); destructed.removeAll()
         logs.removeAll(); refund = 0
-        for k in Array(accounts.keys) { accounts[k]!.original = accounts[k]!.storage }
+        originals.removeAll(keepingCapacity: true)
     }
 
     /// Ends a transaction: deletes self-destructed accounts and touched empty ones (EIP-161, EIP-6780).
     public func finalizeTransaction() {
-        for a in destructed { accounts[a] = nil }
-        for a in touched where accounts[a]?.isEmpty == true { accounts[a] = nil }
+        var removed = Set<Address>()
+        for a in destructed { infos[a] = nil; removed.insert(a) }
+        for a in touched where infos[a]?.isEmpty == true { infos[a] = nil; removed.insert(a) }
+        for a in removed where slotCounts[a] != nil { clearSlots(a, journaled: false) }
         journal.removeAll(keepingCapacity: true)
     }
 
-    /// Sets the whole account (test setup and transaction prelude; not journaled).
-    public func setAccount(_ a: Address, _ acct: Account?) { accounts[a] = acct }
+    /// Sets the whole account including storage (test setup; not journaled).
+    public func setAccount(_ a: Address, _ acct: Account?) {
+        if slotCounts[a] != nil { clearSlots(a, journaled: false) }
+        guard var acct else { infos[a] = nil; return }
+        for (k, v) in acct.storage where !v.isZero { writeSlot(SlotKey(address: a, key: k), v) }
+        acct.storage = [:]
+        infos[a] = acct
+    }
+
+    /// Writes a slot and keeps the per-account counts; returns the previous value.
+    @discardableResult
+    func writeSlot(_ k: SlotKey, _ v: UInt256) -> UInt256 {
+        let old: UInt256?
+        if v.isZero { old = slots.removeValue(forKey: k) } else { old = slots.updateValue(v, forKey: k) }
+        if old == nil && !v.isZero { slotCounts[k.address, default: 0] += 1 }
+        if old != nil && v.isZero {
+            let n = (slotCounts[k.address] ?? 1) - 1
+            slotCounts[k.address] = n == 0 ? nil : n
+        }
+        return old ?? UInt256(l0: 0, l1: 0, l2: 0, l3: 0)
+    }
+
+    /// Zeroes every slot of `a` (contract creation over leftover storage, deletions).
+    func clearSlots(_ a: Address, journaled: Bool) {
+        let keys = slots.keys.filter { $0.address == a }
+        for k in keys {
+            let old = writeSlot(k, .zero)
+            if journaled { journal.append(.storage(k, old)) }
+        }
+    }
 
     // MARK: Host reads
 
-    public func exists(_ a: Address) -> Bool { accounts[a] != nil }
-    public func isEmpty(_ a: Address) -> Bool { accounts[a]?.isEmpty ?? true }
-    public func balance(_ a: Address) -> UInt256 { accounts[a]?.balance ?? .zero }
-    public func nonce(_ a: Address) -> UInt64 { accounts[a]?.nonce ?? 0 }
-    public func code(_ a: Address) -> [UInt8] { accounts[a]?.code ?? [] }
-    public func codeHash(_ a: Address) -> Hash32 { accounts[a]?.codeHash ?? emptyCodeHash }
-    public func storage(_ a: Address, _ key: UInt256) -> UInt256 { accounts[a]?.storage[key] ?? .zero }
-    public func hasStorage(_ a: Address) -> Bool { !(accounts[a]?.storage.isEmpty ?? true) }
-    public func originalStorage(_ a: Address, _ key: UInt256) -> UInt256 { accounts[a]?.original[key] ?? .zero }
+    public func exists(_ a: Address) -> Bool { infos[a] != nil }
+    public func isEmpty(_ a: Address) -> Bool { infos[a]?.isEmpty ?? true }
+    public func balance(_ a: Address) -> UInt256 { infos[a]?.balance ?? .zero }
+    public func nonce(_ a: Address) -> UInt64 { infos[a]?.nonce ?? 0 }
+    public func code(_ a: Address) -> [UInt8] { infos[a]?.code ?? [] }
+    public func codeHash(_ a: Address) -> Hash32 { infos[a]?.codeHash ?? emptyCodeHash }
+    public func storage(_ a: Address, _ key: UInt256) -> UInt256 {
+        slots[SlotKey(address: a, key: key)] ?? UInt256(l0: 0, l1: 0, l2: 0, l3: 0)
+    }
+    public func hasStorage(_ a: Address) -> Bool { slotCounts[a] != nil }
+    public func originalStorage(_ a: Address, _ key: UInt256) -> UInt256 {
+        // A contract created in this transaction started with empty storage (EIP-7610 rules out leftovers).
+        if createdInTx.contains(a) { return .zero }
+        let k = SlotKey(address: a, key: key)
+        return originals[k] ?? slots[k] ?? UInt256(l0: 0, l1: 0, l2: 0, l3: 0)
+    }
     public func transientStorage(_ a: Address, _ key: UInt256) -> UInt256 {
         transient[SlotKey(address: a, key: key)] ?? .zero
     }
@@ -112,8 +172,8 @@ public final class JournaledState: Host {
 
     /// Creates the account when missing and records it as touched.
     func ensure(_ a: Address) {
-        if accounts[a] == nil {
-            accounts[a] = Account()
+        if infos[a] == nil {
+            infos[a] = Account()
             journal.append(.created(a))
         }
         if touched.insert(a).inserted { journal.append(.touched(a)) }
@@ -123,9 +183,10 @@ public final class JournaledState: Host {
 
     public func setStorage(_ a: Address, _ key: UInt256, _ value: UInt256) {
         ensure(a)
-        let old = accounts[a]!.storage[key] ?? .zero
-        journal.append(.storage(a, key, old))
-        accounts[a]!.storage[key] = value.isZero ? nil : value
+        let k = SlotKey(address: a, key: key)
+        let old = writeSlot(k, value)
+        if originals[k] == nil { originals[k] = old }
+        journal.append(.storage(k, old))
     }
 
     public func setTransientStorage(_ a: Address, _ key: UInt256, _ value: UInt256) {
@@ -151,8 +212,8 @@ public final class JournaledState: Host {
 
     public func setBalance(_ a: Address, _ v: UInt256) {
         ensure(a)
-        journal.append(.balance(a, accounts[a]!.balance))
-        accounts[a]!.balance = v
+        journal.append(.balance(a, infos[a]!.balance))
+        infos[a]!.balance = v
     }
 
     public func transfer(from: Address, to: Address, value: UInt256) -> Bool {
@@ -166,23 +227,22 @@ public final class JournaledState: Host {
 
     public func setNonce(_ a: Address, _ n: UInt64) {
         ensure(a)
-        journal.append(.nonce(a, accounts[a]!.nonce))
-        accounts[a]!.nonce = n
+        journal.append(.nonce(a, infos[a]!.nonce))
+        infos[a]!.nonce = n
     }
 
     public func setCode(_ a: Address, _ code: [UInt8]) {
         ensure(a)
-        journal.append(.code(a, accounts[a]!.code))
-        accounts[a]!.setCode(code)
+        journal.append(.code(a, infos[a]!.code))
+        infos[a]!.setCode(code)
     }
 
     public func createContract(_ a: Address) {
         ensure(a)
-        let old = accounts[a]!
+        let old = infos[a]!
         journal.append(.replaced(a, old))
-        var fresh = Account(nonce: 1, balance: old.balance)
-        fresh.original = [:]
-        accounts[a] = fresh
+        infos[a] = Account(nonce: 1, balance: old.balance)
+        if slotCounts[a] != nil { clearSlots(a, journaled: true) }
         if createdInTx.insert(a).inserted { journal.append(.createdInTx(a)) }
     }
 
@@ -204,12 +264,12 @@ public final class JournaledState: Host {
     public func revert(to snapshot: Int) {
         while journal.count > snapshot {
             switch journal.removeLast() {
-            case .created(let a): accounts[a] = nil
-            case .replaced(let a, let old): accounts[a] = old
-            case .balance(let a, let v): accounts[a]?.balance = v
-            case .nonce(let a, let n): accounts[a]?.nonce = n
-            case .code(let a, let c): accounts[a]?.setCode(c)
-            case .storage(let a, let k, let v): accounts[a]?.storage[k] = v.isZero ? nil : v
+            case .created(let a): infos[a] = nil
+            case .replaced(let a, let old): infos[a] = old
+            case .balance(let a, let v): infos[a]?.balance = v
+            case .nonce(let a, let n): infos[a]?.nonce = n
+            case .code(let a, let c): infos[a]?.setCode(c)
+            case .storage(let k, let v): writeSlot(k, v)
             case .transient(let k, let v): transient[k] = v.isZero ? nil : v
             case .warmAccount(let a): warmAccounts.remove(a)
             case .warmSlot(let k): warmSlots.remove(k)

@@ -8,6 +8,18 @@ enum LimbDivision {
     static func divide(u: UnsafePointer<UInt64>, m: Int, v: UnsafePointer<UInt64>, n: Int,
                        q: UnsafeMutablePointer<UInt64>?, r: UnsafeMutablePointer<UInt64>,
                        scratch: UnsafeMutablePointer<UInt64>) {
+        // Constant divisor lengths let the compiler unroll the inner loops (4 limbs is MULMOD's usual case).
+        switch n {
+        case 4: divideImpl(u: u, m: m, v: v, n: 4, q: q, r: r, scratch: scratch)
+        case 3: divideImpl(u: u, m: m, v: v, n: 3, q: q, r: r, scratch: scratch)
+        default: divideImpl(u: u, m: m, v: v, n: n, q: q, r: r, scratch: scratch)
+        }
+    }
+
+    @inline(__always)
+    static func divideImpl(u: UnsafePointer<UInt64>, m: Int, v: UnsafePointer<UInt64>, n: Int,
+                           q: UnsafeMutablePointer<UInt64>?, r: UnsafeMutablePointer<UInt64>,
+                           scratch: UnsafeMutablePointer<UInt64>) {
         let s = UInt64(v[n - 1].leadingZeroBitCount)
         let vn = scratch, un = scratch + n
         // Normalise so the divisor's top bit is set.
@@ -19,6 +31,9 @@ enum LimbDivision {
         while i > 0 { un[i] = (u[i] << s) | (s == 0 ? 0 : u[i - 1] >> (64 - s)); i -= 1 }
         un[0] = u[0] << s
         let vTop = vn[n - 1], vNext = vn[n - 2]
+        // One hardware-speed division for the reciprocal; each quotient digit then costs two multiplies
+        // (Möller & Granlund, "Improved division by invariant integers", 2011).
+        let recip = vTop.dividingFullWidth((~vTop, UInt64.max)).quotient
         var j = m - n
         while j >= 0 {
             var qhat: UInt64, rhat: UInt64
@@ -28,7 +43,7 @@ enum LimbDivision {
                 qhat = .max
                 (rhat, rhatOverflow) = un[j + n - 1].addingReportingOverflow(vTop)
             } else {
-                (qhat, rhat) = vTop.dividingFullWidth((top, un[j + n - 1]))
+                (qhat, rhat) = div2by1(top, un[j + n - 1], vTop, recip)
             }
             while !rhatOverflow {
                 let (ph, pl) = qhat.multipliedFullWidth(by: vNext)
@@ -69,6 +84,18 @@ enum LimbDivision {
             j -= 1
         }
         for k in 0..<n { r[k] = (un[k] >> s) | (s == 0 ? 0 : un[k + 1] << (64 - s)) }
+    }
+
+    /// (u1·2^64 + u0) / d for normalised d and u1 < d, given d's reciprocal ⌊(2^128 − 1)/d⌋ − 2^64.
+    @inline(__always)
+    static func div2by1(_ u1: UInt64, _ u0: UInt64, _ d: UInt64, _ v: UInt64) -> (UInt64, UInt64) {
+        let (ph, pl) = v.multipliedFullWidth(by: u1)
+        let (q0, c) = pl.addingReportingOverflow(u0)
+        var q1 = ph &+ u1 &+ 1 &+ (c ? 1 : 0)
+        var r = u0 &- q1 &* d
+        if r > q0 { q1 &-= 1; r &+= d }
+        if r >= d { q1 &+= 1; r &-= d }
+        return (q1, r)
     }
 
     /// Number of significant limbs among the first `count`.

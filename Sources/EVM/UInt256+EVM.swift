@@ -3,48 +3,76 @@ import Primitives
 /// The EVM's arithmetic on UInt256 (mod 2^256; division by zero gives zero), under `evm`-prefixed names so
 /// they never clash with the general operators the Primitives module grows. All are allocation-free.
 extension UInt256 {
-    /// Low 256 bits of `a * b`.
+    /// Wrapping `a + b`, written here so it always inlines into the interpreter loop.
+    @inline(__always)
+    static func evmAdd(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (s0, c0) = a.l0.addingReportingOverflow(b.l0)
+        let (t1, c1) = a.l1.addingReportingOverflow(b.l1)
+        let (s1, d1) = t1.addingReportingOverflow(c0 ? 1 : 0)
+        let (t2, c2) = a.l2.addingReportingOverflow(b.l2)
+        let (s2, d2) = t2.addingReportingOverflow((c1 || d1) ? 1 : 0)
+        let s3 = a.l3 &+ b.l3 &+ ((c2 || d2) ? 1 : 0)
+        return UInt256(l0: s0, l1: s1, l2: s2, l3: s3)
+    }
+
+    /// Wrapping `a - b`.
+    @inline(__always)
+    static func evmSub(_ a: UInt256, _ b: UInt256) -> UInt256 {
+        let (s0, c0) = a.l0.subtractingReportingOverflow(b.l0)
+        let (t1, c1) = a.l1.subtractingReportingOverflow(b.l1)
+        let (s1, d1) = t1.subtractingReportingOverflow(c0 ? 1 : 0)
+        let (t2, c2) = a.l2.subtractingReportingOverflow(b.l2)
+        let (s2, d2) = t2.subtractingReportingOverflow((c1 || d1) ? 1 : 0)
+        let s3 = a.l3 &- b.l3 &- ((c2 || d2) ? 1 : 0)
+        return UInt256(l0: s0, l1: s1, l2: s2, l3: s3)
+    }
+
+    /// Low 256 bits of `a * b` (schoolbook, unrolled; the upper partial products are dropped).
     @inline(__always)
     static func evmMul(_ a: UInt256, _ b: UInt256) -> UInt256 {
-        if (a.l1 | a.l2 | a.l3 | b.l1 | b.l2 | b.l3) == 0 {
-            let (hi, lo) = a.l0.multipliedFullWidth(by: b.l0)
-            return UInt256(l0: lo, l1: hi, l2: 0, l3: 0)
-        }
-        var r = UInt256.zero
-        for i in 0..<4 {
-            let ai = a[limb: i]
-            if ai == 0 { continue }
-            var carry: UInt64 = 0
-            for j in 0..<(4 - i) {
-                let (hi, lo) = ai.multipliedFullWidth(by: b[limb: j])
-                let (s1, c1) = lo.addingReportingOverflow(r[limb: i + j])
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                r[limb: i + j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-            }
-        }
-        return r
+        var c: UInt64 = 0
+        let r0 = mac(0, a.l0, b.l0, &c)
+        var r1 = mac(0, a.l0, b.l1, &c)
+        var r2 = mac(0, a.l0, b.l2, &c)
+        var r3 = a.l0 &* b.l3 &+ c
+        c = 0
+        r1 = mac(r1, a.l1, b.l0, &c)
+        r2 = mac(r2, a.l1, b.l1, &c)
+        r3 = r3 &+ a.l1 &* b.l2 &+ c
+        c = 0
+        r2 = mac(r2, a.l2, b.l0, &c)
+        r3 = r3 &+ a.l2 &* b.l1 &+ c
+        r3 = r3 &+ a.l3 &* b.l0
+        return UInt256(l0: r0, l1: r1, l2: r2, l3: r3)
     }
 
     /// Full 512-bit product as (high, low).
     static func evmMulFull(_ a: UInt256, _ b: UInt256) -> (high: UInt256, low: UInt256) {
-        var lo = UInt256.zero, hi = UInt256.zero
-        for i in 0..<4 {
-            let ai = a[limb: i]
-            if ai == 0 { continue }
-            var carry: UInt64 = 0
-            for j in 0..<4 {
-                let k = i + j
-                let cur = k < 4 ? lo[limb: k] : hi[limb: k - 4]
-                let (h, l) = ai.multipliedFullWidth(by: b[limb: j])
-                let (s1, c1) = l.addingReportingOverflow(cur)
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                if k < 4 { lo[limb: k] = s2 } else { hi[limb: k - 4] = s2 }
-                carry = h &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-            }
-            hi[limb: i] = carry
-        }
-        return (hi, lo)
+        var c: UInt64 = 0
+        let r0 = mac(0, a.l0, b.l0, &c)
+        var r1 = mac(0, a.l0, b.l1, &c)
+        var r2 = mac(0, a.l0, b.l2, &c)
+        var r3 = mac(0, a.l0, b.l3, &c)
+        var r4 = c
+        c = 0
+        r1 = mac(r1, a.l1, b.l0, &c)
+        r2 = mac(r2, a.l1, b.l1, &c)
+        r3 = mac(r3, a.l1, b.l2, &c)
+        r4 = mac(r4, a.l1, b.l3, &c)
+        var r5 = c
+        c = 0
+        r2 = mac(r2, a.l2, b.l0, &c)
+        r3 = mac(r3, a.l2, b.l1, &c)
+        r4 = mac(r4, a.l2, b.l2, &c)
+        r5 = mac(r5, a.l2, b.l3, &c)
+        var r6 = c
+        c = 0
+        r3 = mac(r3, a.l3, b.l0, &c)
+        r4 = mac(r4, a.l3, b.l1, &c)
+        r5 = mac(r5, a.l3, b.l2, &c)
+        r6 = mac(r6, a.l3, b.l3, &c)
+        let r7 = c
+        return (UInt256(l0: r4, l1: r5, l2: r6, l3: r7), UInt256(l0: r0, l1: r1, l2: r2, l3: r3))
     }
 
     /// `self << n` for 0 <= n (256 and above give zero).

@@ -36,7 +36,10 @@ public enum TransactionExecutor {
         if tx.nonce > nonce { throw .nonceTooHigh(expected: nonce, got: tx.nonce) }
         if nonce == UInt64.max { throw .nonceIsMax }
         if !state.code(tx.sender).isEmpty { throw .senderNotEOA(tx.sender) }
-        if tx.gasLimit > block.gasLimit { throw .gasAllowanceExceeded(txLimit: tx.gasLimit, blockLimit: block.gasLimit) }
+        // Gas is counted in Int inside the interpreter, so limits past 2^63 are refused too.
+        if tx.gasLimit > block.gasLimit || tx.gasLimit > UInt64(Int64.max) {
+            throw .gasAllowanceExceeded(txLimit: tx.gasLimit, blockLimit: block.gasLimit)
+        }
         var feeCap = tx.gasPrice
         if tx.type >= 2 {
             if tx.maxFeePerGas < tx.maxPriorityFeePerGas { throw .priorityGreaterThanMaxFee }

@@ -13,11 +13,14 @@ struct StateTestCommand: ParsableCommand {
 
     @Argument(help: "State-test files or directories (searched recursively for .json).") var paths: [String]
     @Flag(help: "Print one JSON object per case, like geth's `evm statetest`.") var json = false
-    @Flag(help: "Print an EIP-3155 step trace (JSON lines on stderr) for the selected cases.") var trace = false
+    @Flag(help: "Print an EIP-3155 step trace (JSON lines on stderr: pc, op, gas, gasCost, stack, depth) for the selected cases; use with --filter and --index.")
+    var trace = false
     @Option(help: "Only run tests whose file path or name contains this text.") var filter: String?
     @Option(help: "Only run this post-state index of each selected test.") var index: Int?
     @Option(help: "Skip tests whose file path or name contains this text (repeatable).") var skip: [String] = []
     @Option(help: "Worker threads (default: the number of CPU cores).") var jobs: Int?
+    @Option(help: "Report a case that runs longer than this many seconds as failed (it is not interrupted).")
+    var timeout: Double?
     @Option(help: "File of cases known to fail (`path<TAB>test<TAB>index` lines): exit non-zero only when a case outside it fails or a listed case passes.")
     var expectFailures: String?
     @Option(help: "Write the failing cases to this file in the --expect-failures format.") var writeFailures: String?
@@ -27,7 +30,7 @@ struct StateTestCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("no state-test files found under \(paths.joined(separator: " "))") }
         let results = StateTestLines(count: files.count)
         let tracing = trace
-        let filter = self.filter, index = self.index, skip = self.skip
+        let filter = self.filter, index = self.index, skip = self.skip, timeout = self.timeout
         StateTestRunner.parallel(count: files.count, threads: trace ? 1 : (jobs ?? ProcessInfo.processInfo.activeProcessorCount)) { i in
             let (path, rel) = files[i]
             var lines: [Line] = []
@@ -40,11 +43,18 @@ struct StateTestCommand: ParsableCommand {
                         if let index, c.index != index { continue }
                         let tracer: ((Int, UInt8, Int, [UInt256], Int) -> Void)? = tracing ? { pc, op, gas, stack, depth in
                             let st = stack.map { "\"\($0.hexString)\"" }.joined(separator: ",")
+                            let cost = max(0, Int(Gas.staticCost(op)))
                             FileHandle.standardError.write(
-                                "{\"pc\":\(pc),\"op\":\(op),\"gas\":\"0x\(String(gas, radix: 16))\",\"stack\":[\(st)],\"depth\":\(depth)}\n"
+                                "{\"pc\":\(pc),\"op\":\(op),\"gas\":\"0x\(String(gas, radix: 16))\",\"gasCost\":\"0x\(String(cost, radix: 16))\",\"stack\":[\(st)],\"depth\":\(depth)}\n"
                                     .data(using: .utf8)!)
                         } : nil
-                        let r = test.run(c, tracer: tracer)
+                        let start = Date()
+                        var r = test.run(c, tracer: tracer)
+                        let took = Date().timeIntervalSince(start)
+                        if let timeout, took > timeout {
+                            r.passed = false
+                            r.error = "timeout: took \(String(format: "%.1f", took)) s (limit \(timeout) s)"
+                        }
                         lines.append(Line(rel: rel, result: r))
                     }
                 }
