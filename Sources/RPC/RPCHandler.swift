@@ -171,7 +171,16 @@ public final class RPCHandler: @unchecked Sendable {
             chain.instantMining = try p.bool(0, default: true)
             return .bool(true)
         case "debug_traceTransaction":
-            throw RPCError.server("debug_traceTransaction is not implemented in this build")
+            let h = try p.hash(0)
+            var tracer = "structLogger"
+            if case .string(let name)? = p.at(1)?["tracer"] { tracer = name }
+            guard tracer == "structLogger" || tracer == "callTracer" else {
+                throw RPCError.server("tracer \(tracer) is not supported (structLogger, callTracer)")
+            }
+            guard let t = try node({ () throws(NodeError) in try chain.trace(h) }) else {
+                throw RPCError.server("transaction \(h) not found")
+            }
+            return tracer == "callTracer" ? RPCTrace.callFrames(t) : RPCTrace.structLogs(t)
         default: throw .methodNotFound(method)
         }
     }
