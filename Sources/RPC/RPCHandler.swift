@@ -161,8 +161,8 @@ public final class RPCHandler: @unchecked Sendable {
             return .bool(try node { () throws(NodeError) in try chain.revert(to: Int(id.l0)) })
         case "evm_increaseTime":
             let s = try Self.timestampArgument(try p.required(0), p, 0)
-            guard s <= UInt64(Int64.max / 2) else { throw p.bad(0, "too large") }
-            return .number(String(chain.increaseTime(Int64(s))))
+            guard s <= Blockchain.maxTimestamp else { throw p.bad(0, "too large") }
+            return .number(String(try node { () throws(NodeError) in try chain.increaseTime(Int64(s)) }))
         case "evm_setNextBlockTimestamp":
             let t = try Self.timestampArgument(try p.required(0), p, 0)
             try node { () throws(NodeError) in try chain.setNextBlockTimestamp(t) }

@@ -131,7 +131,7 @@ struct BenchChain: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: txs) { i in out.base[i] = unsigned[i].signed(with: keys[signers[i]]).encoded }
         raws = Array(signed)
 
-        let startGas = chain.head.number
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         let t0 = DispatchTime.now().uptimeNanoseconds
         var gas: UInt64 = 0
         var i = 0
@@ -140,7 +140,7 @@ struct BenchChain: ParsableCommand {
             var decoded: [SignedTransaction] = []
             decoded.reserveCapacity(end - i)
             for r in raws[i..<end] { decoded.append(try SignedTransaction(decoding: r)) }
-            let senders = SenderRecovery.recover(decoded)
+            let senders = SenderRecovery.recover(decoded, concurrency: cores)
             var block: [PooledTransaction] = []
             block.reserveCapacity(decoded.count)
             for (tx, s) in zip(decoded, senders) {
@@ -155,7 +155,6 @@ struct BenchChain: ParsableCommand {
             i = end
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        _ = startGas
         return Outcome(txs: raws.count, seconds: seconds, gas: gas)
     }
 
