@@ -22,6 +22,7 @@ struct BenchChain: ParsableCommand {
 
     @Option(help: "Transactions per in-process workload.") var txs = 20_000
     @Option(help: "Distinct senders (and as many recipients).") var senders = 256
+    @Option(help: "Comma-separated block sizes.") var blocks = "1,100,1000"
     @Option(help: "Concurrent HTTP clients.") var clients = 4
     @Option(name: .customLong("http-txs"), help: "Transactions sent over HTTP (0 skips the HTTP workload).")
     var httpTxs = 4_000
@@ -39,13 +40,15 @@ struct BenchChain: ParsableCommand {
         }
         let from = keys.map { $0.publicKey.address }
         let to = (0..<senders).map { Address(hi: 0xbe7c, mid: 0, lo: UInt64($0 + 1)) }
-        for blockSize in [1, 100, 1_000] {
+        let sizes = blocks.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+        guard !sizes.isEmpty else { throw ValidationError("--blocks needs positive sizes") }
+        for blockSize in sizes {
             try report("eth-transfer/block-\(blockSize)", importRun(keys: keys, blockSize: blockSize) { i, nonce in
                 .dynamicFee(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: Self.gwei, maxFeePerGas: Self.gwei.multipliedReportingOverflow(by: 10).0,
                             gasLimit: 21_000, to: to[i % to.count], value: UInt256(UInt64(1 + i)))
             })
         }
-        for blockSize in [1, 100, 1_000] {
+        for blockSize in sizes {
             try report("erc20-transfer/block-\(blockSize)", importRun(keys: keys, blockSize: blockSize, token: true) { i, nonce in
                 .dynamicFee(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: Self.gwei, maxFeePerGas: Self.gwei.multipliedReportingOverflow(by: 10).0,
                             gasLimit: 100_000, to: Self.tokenAddress(from[0]),
