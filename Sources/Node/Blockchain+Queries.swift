@@ -366,16 +366,22 @@ extension Blockchain {
     }
 
     /// evm_increaseTime: moves the clock forward; returns the total offset in seconds.
-    public func increaseTime(_ seconds: Int64) -> Int64 {
-        lock.lock(); defer { lock.unlock() }
-        timeOffset += seconds
-        return timeOffset
+    public func increaseTime(_ seconds: Int64) throws(NodeError) -> Int64 {
+        try locked { () throws(NodeError) -> Int64 in
+            let limit = Int64(Blockchain.maxTimestamp)
+            guard seconds >= 0, seconds <= limit, timeOffset + seconds <= limit else {
+                throw .invalidArgument("time offset would exceed \(limit) seconds")
+            }
+            timeOffset += seconds
+            return timeOffset
+        }
     }
 
     /// evm_setNextBlockTimestamp: the next block gets exactly this time (not before the head's).
     public func setNextBlockTimestamp(_ t: UInt64) throws(NodeError) {
         try locked { () throws(NodeError) in
             if t < headHeader.timestamp { throw .timestampNotAfterParent(requested: t, parent: headHeader.timestamp) }
+            if t > Blockchain.maxTimestamp { throw .invalidArgument("timestamp \(t) is too large") }
             nextTimestamp = t
         }
     }

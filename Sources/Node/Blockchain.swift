@@ -68,7 +68,7 @@ public enum RevertReason {
             let o = 4 + Int(off.l0)
             guard o + 32 <= data.count else { return nil }
             let len = UInt256(bigEndian: data[o..<(o + 32)])
-            guard len.fitsUInt64, o + 32 + Int(len.l0) <= data.count else { return nil }
+            guard len.fitsUInt64, len.l0 <= UInt64(data.count), o + 32 + Int(len.l0) <= data.count else { return nil }
             return String(decoding: data[(o + 32)..<(o + 32 + Int(len.l0))], as: UTF8.self)
         }
         if data.count == 36, data[0..<4] == [0x4e, 0x48, 0x7b, 0x71] {
@@ -121,6 +121,8 @@ public final class Blockchain: @unchecked Sendable {
     var nextTimestamp: UInt64?
     var snapshots: [Int: ChainSnapshot] = [:]
     var nextSnapshot = 1
+    /// Timestamps beyond this (year ~2^42 s) are refused so clock arithmetic never overflows.
+    public static let maxTimestamp: UInt64 = 1 << 42
     /// Called after each committed block (outside no lock guarantees: called with the lock held).
     public var onBlock: (@Sendable (Block) -> Void)?
 
@@ -271,6 +273,7 @@ public final class Blockchain: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let parent = headHeader
         var ts = timestamp ?? nextBlockTime()
+        if ts > Blockchain.maxTimestamp { throw .invalidArgument("timestamp \(ts) is too large") }
         if ts < parent.timestamp { throw .timestampNotAfterParent(requested: ts, parent: parent.timestamp) }
         if timestamp != nil || nextTimestamp != nil {
             timeOffset = Int64(ts) - Int64(Date().timeIntervalSince1970)

@@ -161,8 +161,8 @@ public final class RPCHandler: @unchecked Sendable {
             return .bool(try node { () throws(NodeError) in try chain.revert(to: Int(id.l0)) })
         case "evm_increaseTime":
             let s = try Self.timestampArgument(try p.required(0), p, 0)
-            guard s <= UInt64(Int64.max / 2) else { throw p.bad(0, "too large") }
-            return .number(String(chain.increaseTime(Int64(s))))
+            guard s <= Blockchain.maxTimestamp else { throw p.bad(0, "too large") }
+            return .number(String(try node { () throws(NodeError) in try chain.increaseTime(Int64(s)) }))
         case "evm_setNextBlockTimestamp":
             let t = try Self.timestampArgument(try p.required(0), p, 0)
             try node { () throws(NodeError) in try chain.setNextBlockTimestamp(t) }
@@ -171,7 +171,16 @@ public final class RPCHandler: @unchecked Sendable {
             chain.instantMining = try p.bool(0, default: true)
             return .bool(true)
         case "debug_traceTransaction":
-            throw RPCError.server("debug_traceTransaction is not implemented in this build")
+            let h = try p.hash(0)
+            var tracer = "structLogger"
+            if case .string(let name)? = p.at(1)?["tracer"] { tracer = name }
+            guard tracer == "structLogger" || tracer == "callTracer" else {
+                throw RPCError.server("tracer \(tracer) is not supported (structLogger, callTracer)")
+            }
+            guard let t = try node({ () throws(NodeError) in try chain.trace(h) }) else {
+                throw RPCError.server("transaction \(h) not found")
+            }
+            return tracer == "callTracer" ? RPCTrace.callFrames(t) : RPCTrace.structLogs(t)
         default: throw .methodNotFound(method)
         }
     }

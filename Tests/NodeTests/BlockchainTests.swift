@@ -162,10 +162,13 @@ import Testing
         try chain.setNextBlockTimestamp(2_000_000_000)
         try chain.mine()
         #expect(chain.head.timestamp == 2_000_000_000)
-        _ = chain.increaseTime(3600)
+        _ = try chain.increaseTime(3600)
         try chain.mine()
         #expect(chain.head.timestamp >= 2_000_003_600)
         #expect(throws: NodeError.self) { try chain.setNextBlockTimestamp(5) }
+        #expect(throws: NodeError.self) { try chain.setNextBlockTimestamp(UInt64.max) }
+        #expect(throws: NodeError.self) { try chain.mine(timestamp: UInt64.max) }
+        #expect(throws: NodeError.self) { _ = try chain.increaseTime(Int64.max) }
         try chain.mine(timestamp: 2_100_000_000)
         #expect(chain.head.timestamp == 2_100_000_000)
     }

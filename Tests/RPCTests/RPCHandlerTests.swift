@@ -108,4 +108,28 @@ import TestSupport
         #expect(try call(h, "eth_blockNumber")["result"] == .string("0x0"))
         #expect(try call(h, "evm_revert", #"["\#(snap)"]"#)["result"] == .bool(false))
     }
+
+    @Test func traceTransactionStructLogsAndCallTracer() throws {
+        let h = try handler()
+        let from = keys[0].publicKey.address
+        // Init code returning the runtime PUSH1 1 PUSH1 0 SSTORE STOP.
+        let runtime: [UInt8] = [0x60, 0x01, 0x60, 0x00, 0x55, 0x00]
+        let initCode: [UInt8] = [0x60, 0x06, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x06, 0x60, 0x00, 0xf3] + runtime
+        let d = try #require(try call(h, "eth_sendTransaction", #"[{"from":"\#(from)","data":"\#(Hex.encode(initCode))"}]"#)["result"]?.stringValue)
+        let contract = try #require(try call(h, "eth_getTransactionReceipt", #"["\#(d)"]"#)["result"]?["contractAddress"]?.stringValue)
+        #expect(try call(h, "eth_getCode", #"["\#(contract)","latest"]"#)["result"] == .string(Hex.encode(runtime)))
+        let tx = try #require(try call(h, "eth_sendTransaction", #"[{"from":"\#(from)","to":"\#(contract)","gas":"0x186a0"}]"#)["result"]?.stringValue)
+        let trace = try call(h, "debug_traceTransaction", #"["\#(tx)"]"#)["result"]
+        guard case .array(let logs)? = trace?["structLogs"] else { Issue.record("no structLogs: \(String(describing: trace))"); return }
+        #expect(logs.map { $0["op"]?.stringValue ?? "" } == ["PUSH1", "PUSH1", "SSTORE", "STOP"])
+        // EIP-2929/2200: a cold SSTORE from zero to non-zero costs 2,100 + 20,000.
+        #expect(logs[2]["gasCost"] == .number("22100"))
+        #expect(trace?["failed"] == .bool(false))
+        // 21,000 intrinsic + 3 + 3 + 22,100.
+        #expect(trace?["gas"] == .number("43106"))
+        let calls = try call(h, "debug_traceTransaction", #"["\#(tx)",{"tracer":"callTracer"}]"#)["result"]
+        #expect(calls?["type"] == .string("CALL"))
+        #expect(calls?["to"] == .string(contract))
+        #expect(calls?["gasUsed"] == .string("0xa862"))
+    }
 }

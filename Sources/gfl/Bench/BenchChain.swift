@@ -22,6 +22,7 @@ struct BenchChain: ParsableCommand {
 
     @Option(help: "Transactions per in-process workload.") var txs = 20_000
     @Option(help: "Distinct senders (and as many recipients).") var senders = 256
+    @Option(help: "Comma-separated block sizes.") var blocks = "1,100,1000"
     @Option(help: "Concurrent HTTP clients.") var clients = 4
     @Option(name: .customLong("http-txs"), help: "Transactions sent over HTTP (0 skips the HTTP workload).")
     var httpTxs = 4_000
@@ -39,13 +40,15 @@ struct BenchChain: ParsableCommand {
         }
         let from = keys.map { $0.publicKey.address }
         let to = (0..<senders).map { Address(hi: 0xbe7c, mid: 0, lo: UInt64($0 + 1)) }
-        for blockSize in [1, 100, 1_000] {
+        let sizes = blocks.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+        guard !sizes.isEmpty else { throw ValidationError("--blocks needs positive sizes") }
+        for blockSize in sizes {
             try report("eth-transfer/block-\(blockSize)", importRun(keys: keys, blockSize: blockSize) { i, nonce in
                 .dynamicFee(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: Self.gwei, maxFeePerGas: Self.gwei.multipliedReportingOverflow(by: 10).0,
                             gasLimit: 21_000, to: to[i % to.count], value: UInt256(UInt64(1 + i)))
             })
         }
-        for blockSize in [1, 100, 1_000] {
+        for blockSize in sizes {
             try report("erc20-transfer/block-\(blockSize)", importRun(keys: keys, blockSize: blockSize, token: true) { i, nonce in
                 .dynamicFee(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: Self.gwei, maxFeePerGas: Self.gwei.multipliedReportingOverflow(by: 10).0,
                             gasLimit: 100_000, to: Self.tokenAddress(from[0]),
@@ -131,31 +134,50 @@ struct BenchChain: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: txs) { i in out.base[i] = unsigned[i].signed(with: keys[signers[i]]).encoded }
         raws = Array(signed)
 
-        let startGas = chain.head.number
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let input = raws
+        // Decode, recover and validate block k+1 on the other cores while block k executes (a two-stage pipeline,
+        // as an importer does): execution is single-threaded, recovery is not.
+        func prepare(_ lo: Int) -> (PreparedBlock, DispatchGroup) {
+            let box = PreparedBlock()
+            let group = DispatchGroup()
+            // Tiny blocks are prepared inline: a thread hand-off costs more than it overlaps.
+            let queue = blockSize >= 16 ? DispatchQueue.global() : nil
+            let work: @Sendable () -> Void = {
+                box.result = Result { () throws -> [PooledTransaction] in
+                    let hi = min(lo + blockSize, input.count)
+                    var decoded: [SignedTransaction] = []
+                    decoded.reserveCapacity(hi - lo)
+                    for r in input[lo..<hi] { decoded.append(try SignedTransaction(decoding: r)) }
+                    let senders = SenderRecovery.recover(decoded, concurrency: cores)
+                    var block: [PooledTransaction] = []
+                    block.reserveCapacity(decoded.count)
+                    for (tx, s) in zip(decoded, senders) {
+                        try tx.transaction.validate(chainId: 31337)
+                        block.append(PooledTransaction(tx: tx, sender: try s.get()))
+                    }
+                    return block
+                }
+            }
+            if let queue { queue.async(group: group, execute: work) } else { work() }
+            return (box, group)
+        }
         let t0 = DispatchTime.now().uptimeNanoseconds
         var gas: UInt64 = 0
-        var i = 0
-        while i < raws.count {
-            let end = min(i + blockSize, raws.count)
-            var decoded: [SignedTransaction] = []
-            decoded.reserveCapacity(end - i)
-            for r in raws[i..<end] { decoded.append(try SignedTransaction(decoding: r)) }
-            let senders = SenderRecovery.recover(decoded)
-            var block: [PooledTransaction] = []
-            block.reserveCapacity(decoded.count)
-            for (tx, s) in zip(decoded, senders) {
-                try tx.transaction.validate(chainId: 31337)
-                block.append(PooledTransaction(tx: tx, sender: try s.get()))
-            }
+        var next: (PreparedBlock, DispatchGroup)? = prepare(0)
+        var lo = 0
+        while let (box, group) = next {
+            group.wait()
+            let block = try box.result?.get() ?? []
+            lo += blockSize
+            next = lo < input.count ? prepare(lo) : nil
             let (b, receipts) = try chain.produceBlock(from: block, timestamp: nil)
             guard b.transactions.count == block.count, receipts.allSatisfy({ $0.succeeded }) else {
                 throw ValidationError("bench block \(b.number): \(b.transactions.count) of \(block.count) transactions included")
             }
             gas += b.header.gasUsed
-            i = end
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        _ = startGas
         return Outcome(txs: raws.count, seconds: seconds, gas: gas)
     }
 
@@ -226,6 +248,9 @@ struct BenchChain: ParsableCommand {
         return Outcome(txs: n, seconds: seconds, gas: UInt64(n) * 21_000)
     }
 }
+
+/// One block's prepared transactions, written by the preparing task before its group is left.
+private final class PreparedBlock: @unchecked Sendable { var result: Result<[PooledTransaction], any Error>? }
 
 private struct SignedSlots: @unchecked Sendable { let base: UnsafeMutablePointer<[UInt8]> }
 
