@@ -24,6 +24,13 @@ public enum PBKDF2 {
     /// Derives `keyLength` bytes from `password` and `salt` with `iterations` rounds.
     public static func sha256(password: [UInt8], salt: [UInt8], iterations: Int,
                               keyLength: Int) throws(CryptoError) -> [UInt8] {
+        try derive(password: password, salt: salt, iterations: iterations, keyLength: keyLength,
+                   md: OpenSSLAlgorithms.shared.sha256, name: "PBKDF2-HMAC-SHA256")
+    }
+
+    /// PBKDF2 with HMAC over the OpenSSL digest `md`; `name` names it in errors.
+    static func derive(password: [UInt8], salt: [UInt8], iterations: Int, keyLength: Int,
+                       md: OpaquePointer, name: String) throws(CryptoError) -> [UInt8] {
         guard iterations >= 1, iterations <= Int(Int32.max) else {
             throw .invalidParameter("PBKDF2 iteration count \(iterations) is not in 1...\(Int32.max)")
         }
@@ -39,12 +46,12 @@ public enum PBKDF2 {
                 out.withUnsafeMutableBufferPointer { o in
                     p.withMemoryRebound(to: CChar.self, capacity: max(pn, 1)) { pc in
                         PKCS5_PBKDF2_HMAC(pc, Int32(pn), s, Int32(sn), Int32(iterations),
-                                          OpenSSLAlgorithms.shared.sha256, Int32(keyLength), o.baseAddress!)
+                                          md, Int32(keyLength), o.baseAddress!)
                     }
                 }
             }
         }
-        guard ok == 1 else { throw CryptoError.fromQueue("PBKDF2-HMAC-SHA256") }
+        guard ok == 1 else { throw CryptoError.fromQueue(name) }
         return out
     }
 }

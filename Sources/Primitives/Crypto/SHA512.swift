@@ -57,27 +57,7 @@ extension PBKDF2 {
     /// PBKDF2 with HMAC-SHA512 (RFC 8018): derives `keyLength` bytes from `password` and `salt`.
     public static func sha512(password: [UInt8], salt: [UInt8], iterations: Int,
                               keyLength: Int) throws(CryptoError) -> [UInt8] {
-        guard iterations >= 1, iterations <= Int(Int32.max) else {
-            throw .invalidParameter("PBKDF2 iteration count \(iterations) is not in 1...\(Int32.max)")
-        }
-        guard keyLength >= 1, keyLength <= 1 << 20 else {
-            throw .invalidParameter("PBKDF2 key length \(keyLength) is not in 1...\(1 << 20)")
-        }
-        guard password.count <= Int(Int32.max), salt.count <= Int(Int32.max) else {
-            throw .invalidParameter("PBKDF2 password or salt longer than 2^31 bytes")
-        }
-        var out = [UInt8](repeating: 0, count: keyLength)
-        let ok = withNonNullBytes(password) { p, pn in
-            withNonNullBytes(salt) { s, sn in
-                out.withUnsafeMutableBufferPointer { o in
-                    p.withMemoryRebound(to: CChar.self, capacity: max(pn, 1)) { pc in
-                        PKCS5_PBKDF2_HMAC(pc, Int32(pn), s, Int32(sn), Int32(iterations),
-                                          SHA512Algorithm.shared.md, Int32(keyLength), o.baseAddress!)
-                    }
-                }
-            }
-        }
-        guard ok == 1 else { throw CryptoError.fromQueue("PBKDF2-HMAC-SHA512") }
-        return out
+        try derive(password: password, salt: salt, iterations: iterations, keyLength: keyLength,
+                   md: SHA512Algorithm.shared.md, name: "PBKDF2-HMAC-SHA512")
     }
 }
