@@ -22,6 +22,7 @@ struct GFL: AsyncParsableCommand {
             DeployCommand.self,
             CallCommand.self,
             SendCommand.self,
+            ExplorerCommand.self,
             StateTestCommand.self,
             Train.self,
             Store.self,
