@@ -110,6 +110,7 @@ let package = Package(
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Node", "Chain", "Primitives", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["GFLContracts", "RPCClient", "Primitives", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),

@@ -1,3 +1,4 @@
+import TestSupport
 import Chain
 import Foundation
 import Primitives

@@ -33,10 +33,12 @@ struct Artifact {
         let env = ProcessInfo.processInfo.environment
         if let v = env["GFL_VYPER"] { return v }
         var candidates = [FileManager.default.currentDirectoryPath + "/tools/.venv/bin/vyper"]
-        // The binary lives in <checkout>/.build/<config>/gfl.
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(exe.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tools/.venv/bin/vyper").path)
+        // The binary lives somewhere below <checkout>/.build/: look for the checkout's venv above it.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            dir = dir.deletingLastPathComponent()
+            candidates.append(dir.appendingPathComponent("tools/.venv/bin/vyper").path)
+        }
         for dir in (env["PATH"] ?? "").split(separator: ":") { candidates.append("\(dir)/vyper") }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
