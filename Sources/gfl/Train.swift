@@ -15,7 +15,7 @@ struct Train: ParsableCommand {
     @Option(help: "lenet, mlp, gfl-cnn, or a model spec.") var model = "lenet"
     @Option(help: "Epochs over the training set.") var epochs = 3
     @Option(help: "Threads.") var threads = 1
-    @Option(help: "How threads are used: blas (inside GEMMs) or batch (workers over the batch).") var parallel = "batch"
+    @Option(help: "How threads are used: auto (batch workers for conv nets, BLAS threads for dense-only models), blas (inside GEMMs) or batch (workers over the batch).") var parallel = "auto"
     @Option(help: "Convolution GEMM layout: per-sample, batched or mixed.") var conv = "per-sample"
     @Option(help: "Train on the first N training samples only.") var subset: Int?
     @Option(help: "Mini-batch size.") var batch = 64
@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
         var cfg = TrainingConfig()
         cfg.batchSize = batch; cfg.learningRate = lr; cfg.momentum = momentum; cfg.weightDecay = weightDecay
         cfg.learningRateDecay = lrDecay; cfg.seed = seed
-        cfg.parallelism = try Parallelism(mode: parallel, threads: threads)
+        cfg.parallelism = try Parallelism(mode: parallel, threads: threads, spec: spec)
         cfg.convStrategy = try resolveConv(conv)
         let sets: (train: Dataset, test: Dataset)
         do { sets = try FashionMNIST.load(directory: data) } catch { throw ValidationError(error.description) }

@@ -21,7 +21,7 @@ struct BenchTrain: ParsableCommand {
 
     @Option(help: "lenet, mlp, gfl-cnn, or a model spec.") var model = "lenet"
     @Option(help: "Threads.") var threads = 1
-    @Option(help: "blas, batch, or all (print every combination of parallelism and conv layout).") var parallel = "batch"
+    @Option(help: "auto (batch workers for conv nets, BLAS threads for dense-only), blas, batch, or all (every combination).") var parallel = "auto"
     @Option(help: "Convolution GEMM layout: per-sample, batched or mixed.") var conv = "per-sample"
     @Option(help: "Mini-batch size.") var batch = 64
     @Option(help: "Seconds per trial (three trials, the median is reported).") var seconds = 2.0
@@ -55,7 +55,7 @@ struct BenchTrain: ParsableCommand {
         for (p, c) in combos {
             var cfg = TrainingConfig()
             cfg.batchSize = batch
-            cfg.parallelism = try Parallelism(mode: p, threads: threads)
+            cfg.parallelism = try Parallelism(mode: p, threads: threads, spec: spec)
             cfg.convStrategy = try resolveConv(c)
             let net = try Model(spec: spec, seed: 1)
             let trainer = Trainer(model: net, config: cfg)
@@ -79,10 +79,12 @@ struct BenchTrain: ParsableCommand {
             rates.sort(); cpuRates.sort()
             if profile { printProfile(trainer, spec: spec) }
             let r = rates[1], rc = cpuRates[1]
+            let mode: String
+            switch cfg.parallelism { case .blas: mode = "blas"; case .batch: mode = "batch" }
             if json {
-                print(#"{"model":"\#(model)","threads":\#(threads),"batch":\#(batch),"samples_per_s":\#(fixed(r, 1)),"samples_per_cpu_s":\#(fixed(rc, 1)),"parallel":"\#(p)","conv":"\#(c)"}"#)
+                print(#"{"model":"\#(model)","threads":\#(threads),"batch":\#(batch),"samples_per_s":\#(fixed(r, 1)),"samples_per_cpu_s":\#(fixed(rc, 1)),"parallel":"\#(mode)","conv":"\#(c)"}"#)
             } else {
-                print("\(model) threads \(threads) batch \(batch) \(p) conv \(c): ".padded(50)
+                print("\(model) threads \(threads) batch \(batch) \(mode) conv \(c): ".padded(50)
                       + "\(Int(r)) samples/s  (\(Int(rc)) per CPU-second)")
             }
         }

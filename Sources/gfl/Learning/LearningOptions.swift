@@ -2,12 +2,13 @@ import ArgumentParser
 import Learning
 
 extension Parallelism {
-    /// `--parallel blas|batch` with `--threads N`.
-    init(mode: String, threads: Int) throws {
+    /// `--parallel auto|blas|batch` with `--threads N` for a model.
+    init(mode: String, threads: Int, spec: ModelSpec) throws {
         switch mode {
+        case "auto": self = .automatic(for: spec, threads: threads)
         case "blas": self = .blas(threads: threads)
         case "batch": self = .batch(threads: threads)
-        default: throw ValidationError("--parallel must be 'blas' or 'batch', not '\(mode)'")
+        default: throw ValidationError("--parallel must be 'auto', 'blas' or 'batch', not '\(mode)'")
         }
     }
 }
