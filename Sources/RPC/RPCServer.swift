@@ -12,6 +12,13 @@ public enum RPCServer {
     /// The router: POST on any path runs the JSON-RPC handler.
     public static func router(handler: RPCHandler) -> Router<BasicRequestContext> {
         let router = Router()
+        addRoutes(to: router, handler: handler)
+        return router
+    }
+
+    /// Adds the JSON-RPC routes (POST on `/` and any other path not routed more specifically) to `router`, so
+    /// one port can serve JSON-RPC next to other APIs such as the content store's `/api/v0`.
+    public static func addRoutes(to router: Router<BasicRequestContext>, handler: RPCHandler) {
         let serve: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch {
@@ -26,13 +33,18 @@ public enum RPCServer {
         }
         router.post("/", use: serve)
         router.post("/**", use: serve)
-        return router
     }
 
     /// An application serving `handler` on host:port; `onRunning` receives the bound port once it listens.
     public static func application(handler: RPCHandler, host: String, port: Int, logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        Application(router: router(handler: handler),
+        application(router: router(handler: handler), host: host, port: port, logger: logger, onRunning: onRunning)
+    }
+
+    /// An application serving a prepared router (JSON-RPC plus whatever else was added to it).
+    public static func application(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger,
+                                   onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        Application(router: router,
                     configuration: .init(address: .hostname(host, port: port), serverName: nil),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                     logger: logger)

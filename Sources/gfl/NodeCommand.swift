@@ -1,4 +1,6 @@
 import ArgumentParser
+import ContentStore
+import ContentStoreServer
 import Chain
 import Dispatch
 import Foundation
@@ -73,8 +75,11 @@ struct NodeCommand: ParsableCommand {
         let host = httpAddr
         var serverLog = Logger(label: "gfl.rpc")
         serverLog.logLevel = level > .notice ? level : .notice
-        let app = RPCServer.application(handler: handler, host: host, port: httpPort, logger: serverLog) { port in
-            log.info("listening on http://\(host):\(port)")
+        // The content store's kubo-shaped API shares the port: /api/v0/… next to JSON-RPC on /.
+        let router = StoreServer.router(store: try BlockStore(path: datadir + "/store", sync: !noSync))
+        RPCServer.addRoutes(to: router, handler: handler)
+        let app = RPCServer.application(router: router, host: host, port: httpPort, logger: serverLog) { port in
+            log.info("listening on http://\(host):\(port) (JSON-RPC on /, content store API on /api/v0)")
         }
         try Self.block { try await app.runService() }
     }

@@ -99,4 +99,28 @@ import TestSupport
         try fails(["wallet", "balance", dev0, "--rpc", "http://127.0.0.1:1"], saying: "cannot reach node")
         #expect(try ok("call", address, "balanceOf(address)(uint256)", dev0).trimmingCharacters(in: .whitespacesAndNewlines) == "250")
     }
+
+    /// `gfl node` serves the content store's kubo-shaped API on its JSON-RPC port.
+    @Test(.timeLimit(.minutes(2))) func nodeServesTheStoreAPI() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-cli-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let node = try NodeProcess(datadir: tmp.appendingPathComponent("chain").path)
+        defer { node.stop() }
+        let api = "http://127.0.0.1:\(node.port)"
+        let file = tmp.appendingPathComponent("model.bin")
+        try Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: file)
+        let (c1, localCID, e1) = try runGFL(["store", "add", "--only-hash", "-q", file.path, "--repo", tmp.appendingPathComponent("local").path])
+        #expect(c1 == 0, "\(e1)")
+        let (c2, cid, e2) = try runGFL(["store", "add", "--api", api, "-q", file.path])
+        #expect(c2 == 0, "\(e2)")
+        #expect(cid == localCID && cid.hasPrefix("Qm"))
+        let back = tmp.appendingPathComponent("back.bin")
+        let (c3, _, e3) = try runGFL(["store", "get", "--api", api, cid.trimmingCharacters(in: .whitespacesAndNewlines), "-o", back.path])
+        #expect(c3 == 0, "\(e3)")
+        #expect(try Data(contentsOf: back) == Data(contentsOf: file))
+        // JSON-RPC still answers on the same port.
+        let (c4, out, e4) = try runGFL(["wallet", "balance", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "--rpc", api])
+        #expect(c4 == 0 && out.hasPrefix("10000 ether"), "\(out) \(e4)")
+    }
 }
