@@ -150,20 +150,15 @@ public final class Trainer {
         let count = model.parameterCount
         let lr = learningRate, mu = config.momentum, wd = config.weightDecay
         let g0 = workers[0].parameterGradients
-        for j in 1..<max(1, workers.count) {
-            let gj = workers[j].parameterGradients
-            for i in 0..<count { g0[i] += gj[i] }
-        }
-        if count > 0 { model.parameters.withUnsafeMutableBufferPointer { wb in
-            velocity.withUnsafeMutableBufferPointer { vb in
-                let w = wb.baseAddress!, v = vb.baseAddress!
-                if wd != 0 {
-                    for i in 0..<count { v[i] = mu * v[i] + g0[i] + wd * w[i]; w[i] -= lr * v[i] }
-                } else {
-                    for i in 0..<count { v[i] = mu * v[i] + g0[i]; w[i] -= lr * v[i] }
+        for j in 1..<max(1, workers.count) { Vec.accumulate(workers[j].parameterGradients, g0, count) }
+        if count > 0 {
+            model.parameters.withUnsafeMutableBufferPointer { wb in
+                velocity.withUnsafeMutableBufferPointer { vb in
+                    Vec.sgdMomentum(w: wb.baseAddress!, v: vb.baseAddress!, g: g0, count: count,
+                                    lr: lr, momentum: mu, weightDecay: wd)
                 }
             }
-        } }
+        }
         stepCount &+= 1
         var total = 0.0, correct = 0
         for j in 0..<workers.count { total += losses[j]; correct += corrects[j] }
