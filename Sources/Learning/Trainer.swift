@@ -168,7 +168,9 @@ public final class Trainer {
     /// One epoch over `data` in a seeded random order. `progress(samplesDone, meanLoss, accuracy)` is called after
     /// every step. Returns the epoch's mean training loss and accuracy.
     @discardableResult
-    public func trainEpoch(_ data: Dataset, progress: ((Int, Double, Double) -> Void)? = nil) -> (loss: Double, accuracy: Double) {
+    public func trainEpoch(_ data: Dataset, progress: ((Int, Double, Double) -> Void)? = nil) throws
+        -> (loss: Double, accuracy: Double) {
+        try check(data)
         applyThreadSetting()
         var rng = Xoshiro256(seed: config.seed, stream: 0x5348_5546 &+ epochCount)  // "SHUF"
         var order = Array(0..<data.count)
@@ -198,8 +200,19 @@ public final class Trainer {
         return (lossSum / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
     }
 
+    /// A data set fits the model when its samples have the model's input size and its labels are model outputs.
+    private func check(_ data: Dataset) throws {
+        guard data.shape.count == model.inputCount else {
+            throw LearningError.inputSize(expected: model.inputCount, got: data.shape.count)
+        }
+        guard data.classes <= model.outputCount else {
+            throw LearningError.labelOutOfRange(label: data.classes - 1, classes: model.outputCount)
+        }
+    }
+
     /// Loss, accuracy and per-class accuracy of the current model on `data` (no dropout, no update).
-    public func evaluate(_ data: Dataset) -> Evaluation {
+    public func evaluate(_ data: Dataset) throws -> Evaluation {
+        try check(data)
         applyThreadSetting()
         let classes = model.outputCount, inCount = model.inputCount
         let chunk = workers.reduce(0) { $0 + $1.capacity }
