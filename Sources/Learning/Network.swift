@@ -115,6 +115,8 @@ public final class Workspace {
     private var owned: [UnsafeMutableRawPointer] = []
 
     static let slack = 32
+    /// Samples per chunk in the `.mixed` convolution layout.
+    static let chunk = 8
 
     /// Layer i applies the ReLU that follows it (conv/dense + relu): the relu layer's output aliases this layer's.
     private var reluFused: [Bool] = []
@@ -338,13 +340,20 @@ public final class Workspace {
         let bias = w + f * g.rows, ohw = g.outPixels, rows = g.rows
         switch convStrategy {
         case .mixed:
-            let ld = n * ohw
-            for b in 0..<n {
-                unfold(x + b * inCount, g, col + b * ohw, ld: ld, pad, overrun: false)
-                let yb = y + b * f * ohw
-                Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
-                             b: col + b * ohw, ldb: ld, beta: 0, c: yb, ldc: ohw)
-                addBias(yb, bias, f, ohw, relu)
+            // Chunks of samples side by side in the column buffer (rows `ld` apart): per-sample GEMMs forward
+            // write NCHW directly, and the backward GEMMs see N = chunk · pixels instead of one sample's pixels.
+            var b0 = 0
+            while b0 < n {
+                let cnt = min(Workspace.chunk, n - b0), ld = cnt * ohw
+                let colc = col + b0 * rows * ohw
+                for j in 0..<cnt {
+                    unfold(x + (b0 + j) * inCount, g, colc + j * ohw, ld: ld, pad, overrun: false)
+                    let yb = y + (b0 + j) * f * ohw
+                    Kernels.gemm(transA: false, transB: false, m: f, n: ohw, k: rows, a: w, lda: rows,
+                                 b: colc + j * ohw, ldb: ld, beta: 0, c: yb, ldc: ohw)
+                    addBias(yb, bias, f, ohw, relu)
+                }
+                b0 += cnt
             }
         case .batched:
             let ld = n * ohw
@@ -388,7 +397,31 @@ public final class Workspace {
         let db = dw + f * g.rows, ohw = g.outPixels, rows = g.rows
         for c in 0..<f { db[c] = 0 }
         switch convStrategy {
-        case .batched, .mixed:
+        case .mixed:
+            if let dx { Vec.zero(dx, n * inCount) }
+            var b0 = 0
+            while b0 < n {
+                let cnt = min(Workspace.chunk, n - b0), ld = cnt * ohw
+                let colc = col + b0 * rows * ohw
+                for c in 0..<f {
+                    var acc: Float = 0
+                    for j in 0..<cnt {
+                        let src = dy + ((b0 + j) * f + c) * ohw
+                        Vec.copy(src, scratch + c * ld + j * ohw, ohw)
+                        acc += Vec.sum(src, ohw)
+                    }
+                    db[c] += acc
+                }
+                Kernels.gemm(transA: false, transB: true, m: f, n: rows, k: ld, a: scratch, lda: ld,
+                             b: colc, ldb: ld, beta: b0 == 0 ? 0 : 1, c: dw, ldc: rows)
+                if let dx {
+                    Kernels.gemm(transA: true, transB: false, m: rows, n: ld, k: f, a: w, lda: rows,
+                                 b: scratch, ldb: ld, beta: 0, c: colc, ldc: ld)
+                    for j in 0..<cnt { Kernels.col2im(colc + j * ohw, g, dx + (b0 + j) * inCount, ld: ld) }
+                }
+                b0 += cnt
+            }
+        case .batched:
             let ld = n * ohw
             for c in 0..<f {
                 var acc: Float = 0

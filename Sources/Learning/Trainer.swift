@@ -158,20 +158,15 @@ public final class Trainer {
         let count = model.parameterCount
         let lr = learningRate, mu = config.momentum, wd = config.weightDecay
         let g0 = workers[0].parameterGradients
-        for j in 1..<max(1, workers.count) {
-            let gj = workers[j].parameterGradients
-            for i in 0..<count { g0[i] += gj[i] }
-        }
-        if count > 0 { model.parameters.withUnsafeMutableBufferPointer { wb in
-            velocity.withUnsafeMutableBufferPointer { vb in
-                let w = wb.baseAddress!, v = vb.baseAddress!
-                if wd != 0 {
-                    for i in 0..<count { v[i] = mu * v[i] + g0[i] + wd * w[i]; w[i] -= lr * v[i] }
-                } else {
-                    for i in 0..<count { v[i] = mu * v[i] + g0[i]; w[i] -= lr * v[i] }
+        for j in 1..<max(1, workers.count) { Vec.accumulate(workers[j].parameterGradients, g0, count) }
+        if count > 0 {
+            model.parameters.withUnsafeMutableBufferPointer { wb in
+                velocity.withUnsafeMutableBufferPointer { vb in
+                    Vec.sgdMomentum(w: wb.baseAddress!, v: vb.baseAddress!, g: g0, count: count,
+                                    lr: lr, momentum: mu, weightDecay: wd)
                 }
             }
-        } }
+        }
         stepCount &+= 1
         var total = 0.0, correct = 0
         for j in 0..<workers.count { total += losses[j]; correct += corrects[j] }
@@ -181,7 +176,9 @@ public final class Trainer {
     /// One epoch over `data` in a seeded random order. `progress(samplesDone, meanLoss, accuracy)` is called after
     /// every step. Returns the epoch's mean training loss and accuracy.
     @discardableResult
-    public func trainEpoch(_ data: Dataset, progress: ((Int, Double, Double) -> Void)? = nil) -> (loss: Double, accuracy: Double) {
+    public func trainEpoch(_ data: Dataset, progress: ((Int, Double, Double) -> Void)? = nil) throws
+        -> (loss: Double, accuracy: Double) {
+        try check(data)
         applyThreadSetting()
         var rng = Xoshiro256(seed: config.seed, stream: 0x5348_5546 &+ epochCount)  // "SHUF"
         var order = Array(0..<data.count)
@@ -211,8 +208,19 @@ public final class Trainer {
         return (lossSum / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
     }
 
+    /// A data set fits the model when its samples have the model's input size and its labels are model outputs.
+    private func check(_ data: Dataset) throws {
+        guard data.shape.count == model.inputCount else {
+            throw LearningError.inputSize(expected: model.inputCount, got: data.shape.count)
+        }
+        guard data.classes <= model.outputCount else {
+            throw LearningError.labelOutOfRange(label: data.classes - 1, classes: model.outputCount)
+        }
+    }
+
     /// Loss, accuracy and per-class accuracy of the current model on `data` (no dropout, no update).
-    public func evaluate(_ data: Dataset) -> Evaluation {
+    public func evaluate(_ data: Dataset) throws -> Evaluation {
+        try check(data)
         applyThreadSetting()
         let classes = model.outputCount, inCount = model.inputCount
         let chunk = workers.reduce(0) { $0 + $1.capacity }

@@ -108,4 +108,26 @@ enum Vec {
         while i + 16 <= n { store(z, dst + i); i += 16 }
         while i < n { dst[i] = 0; i += 1 }
     }
+
+    /// PyTorch's SGD step: v ← μ·v + g + λ·w, then w ← w − η·v (the same operations in the same order per element,
+    /// so vectorising changes no result).
+    @inline(__always) static func sgdMomentum(w: P, v: P, g: CP, count n: Int, lr: Float, momentum mu: Float,
+                                              weightDecay wd: Float) {
+        let lrv = V(repeating: lr), muv = V(repeating: mu), wdv = V(repeating: wd)
+        var i = 0
+        if wd != 0 {
+            while i + 16 <= n {
+                let wi = load(w + i)
+                let vi = muv * load(v + i) + load(g + i) + wdv * wi
+                store(vi, v + i); store(wi - lrv * vi, w + i); i += 16
+            }
+            while i < n { v[i] = mu * v[i] + g[i] + wd * w[i]; w[i] -= lr * v[i]; i += 1 }
+        } else {
+            while i + 16 <= n {
+                let vi = muv * load(v + i) + load(g + i)
+                store(vi, v + i); store(load(w + i) - lrv * vi, w + i); i += 16
+            }
+            while i < n { v[i] = mu * v[i] + g[i]; w[i] -= lr * v[i]; i += 1 }
+        }
+    }
 }

@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
         for e in 1...max(1, epochs) where epochs > 0 {
             let start = now()
             var lastPrint = start
-            let r = trainer.trainEpoch(train) { done, loss, acc in
+            let r = try trainer.trainEpoch(train) { done, loss, acc in
                 guard !quiet else { return }
                 let t = now()
                 if t - lastPrint < 0.2 && done < train.count { return }
@@ -86,10 +86,10 @@ struct Train: ParsableCommand {
             let secs = now() - start
             if !quiet { writeStderr("\n") }
             trainSeconds += secs; trained += train.count
-            last = trainer.evaluate(sets.test)
+            last = try trainer.evaluate(sets.test)
             rows.append((e, r.loss, r.accuracy, last.loss, last.accuracy, Double(train.count) / secs, secs))
         }
-        if epochs == 0 { last = trainer.evaluate(sets.test) }
+        if epochs == 0 { last = try trainer.evaluate(sets.test) }
 
         print("epoch".padded(7) + "train loss".padded(12) + "train acc".padded(11) + "test loss".padded(11)
               + "test acc".padded(10) + "samples/s".padded(11) + "seconds")

@@ -20,7 +20,7 @@ import Testing
         let model = try Model(spec: try ModelSpec(parsing: spec), seed: seed)
         let t = Trainer(model: model, config: cfg)
         let data = try blobs(200, seed: 1)
-        t.trainEpoch(data); t.trainEpoch(data)
+        try t.trainEpoch(data); try t.trainEpoch(data)
         return model.parameters
     }
 
@@ -38,10 +38,17 @@ import Testing
         let model = try Model(spec: try ModelSpec(parsing: "input 1x4x4; flatten; dense 32; relu; dense 10"), seed: 1)
         let t = Trainer(model: model, config: cfg)
         let data = try Self.blobs(1000, seed: 2)
-        for _ in 0..<3 { t.trainEpoch(data) }
-        let e = t.evaluate(try Self.blobs(500, seed: 3))
+        for _ in 0..<3 { try t.trainEpoch(data) }
+        let e = try t.evaluate(try Self.blobs(500, seed: 3))
         #expect(e.accuracy > 0.9)
         #expect(e.perClassAccuracy.count == 10)
+    }
+
+    @Test func mismatchedDataIsRejected() throws {
+        let t = Trainer(model: try Model(spec: .mlp, seed: 1), config: TrainingConfig())
+        #expect(throws: LearningError.inputSize(expected: 784, got: 16)) { try t.trainEpoch(try Self.blobs(20, seed: 1)) }
+        let wide = try Dataset(images: [Float](repeating: 0, count: 784), labels: [11], shape: Shape(1, 28, 28), classes: 12)
+        #expect(throws: LearningError.self) { try t.evaluate(wide) }
     }
 
     @Test func distillationStepPullsLogitsTowardsTeacher() throws {
@@ -68,8 +75,8 @@ import Testing
         cfg.batchSize = 16  // 125 steps: enough to be far above chance after one pass
         let model = try Model(spec: .lenet, seed: 1)
         let t = Trainer(model: model, config: cfg)
-        t.trainEpoch(d.train.prefix(2000))
-        let e = t.evaluate(d.test.prefix(1000))
+        try t.trainEpoch(d.train.prefix(2000))
+        let e = try t.evaluate(d.test.prefix(1000))
         #expect(e.accuracy > 0.5, "accuracy \(e.accuracy)")
         #expect(e.loss.isFinite)
     }

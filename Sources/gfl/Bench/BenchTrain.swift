@@ -62,7 +62,7 @@ struct BenchTrain: ParsableCommand {
             trainer.applyThreadSetting()
             let steps = pool / batch
             // Warm-up (page faults, OpenBLAS thread start).
-            _ = trainer.trainEpoch(data.prefix(min(pool, batch * 8)))
+            _ = try trainer.trainEpoch(data.prefix(min(pool, batch * 8)))
             // Wall-clock rate, and the rate per CPU-second of this process: on a shared machine the second one shows
             // the work itself, independent of how much of the cores other processes took.
             var rates: [Double] = [], cpuRates: [Double] = []
@@ -70,14 +70,14 @@ struct BenchTrain: ParsableCommand {
                 let t0 = now(), c0 = cpuNow()
                 var done = 0
                 while now() - t0 < seconds {
-                    _ = trainer.trainEpoch(data)
+                    _ = try trainer.trainEpoch(data)
                     done += steps * batch
                 }
                 rates.append(Double(done) / (now() - t0))
                 cpuRates.append(Double(done) / (cpuNow() - c0))
             }
             rates.sort(); cpuRates.sort()
-            if profile { printProfile(trainer, spec: spec) }
+            if profile { try printProfile(trainer, spec: spec) }
             let r = rates[1], rc = cpuRates[1]
             let mode: String
             switch cfg.parallelism { case .blas: mode = "blas"; case .batch: mode = "batch" }
@@ -92,7 +92,7 @@ struct BenchTrain: ParsableCommand {
 }
 
 /// Runs a few epochs with a per-layer clock on worker 0 and prints each layer's share of the step.
-func printProfile(_ trainer: Trainer, spec: ModelSpec) {
+func printProfile(_ trainer: Trainer, spec: ModelSpec) throws {
     let ws = trainer.workers[0]
     let slots = 2 * ws.plans.count
     let counters = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
@@ -106,7 +106,7 @@ func printProfile(_ trainer: Trainer, spec: ModelSpec) {
     images = (0..<(2048 * spec.input.count)).map { _ in Float(rng.nextGaussian()) }
     guard let data = try? Dataset(images: images, labels: labels, shape: spec.input, classes: 10) else { return }
     let t0 = cpuNow()
-    trainer.trainEpoch(data)
+    try trainer.trainEpoch(data)
     let total = (cpuNow() - t0) * 1e9  // CPU time: with batch workers the layers of worker 0 are about half
     var layersNs = 0.0
     print("layer (CPU time, 2,048 samples)".padded(32) + "forward ms".padded(12) + "backward ms".padded(12) + "share")
