@@ -128,7 +128,7 @@ extension UInt256 {
         if a < d { return (.zero, a) }
         if a.fitsUInt64 { return (UInt256(a.l0 / d.l0), UInt256(a.l0 % d.l0)) }
         if d.fitsUInt64 {
-            let (q, r) = a.dividedBySmallLimb(d.l0)
+            let (q, r) = a.dividedBySmall(d.l0)
             return (q, UInt256(r))
         }
         let dm1 = d &- .one
@@ -137,19 +137,6 @@ extension UInt256 {
             return (a.evmShr(d.bitWidth - 1), a & dm1)
         }
         return LimbDivision.divMod(a, d)
-    }
-
-    /// Short division by one limb.
-    @inline(__always)
-    func dividedBySmallLimb(_ d: UInt64) -> (UInt256, UInt64) {
-        var q = UInt256.zero
-        var rem: UInt64 = 0
-        for i in stride(from: 3, through: 0, by: -1) {
-            let (qi, ri) = d.dividingFullWidth((rem, self[limb: i]))
-            q[limb: i] = qi
-            rem = ri
-        }
-        return (q, rem)
     }
 
     /// (high, low) 512-bit value mod m (m != 0).

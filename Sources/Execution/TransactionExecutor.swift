@@ -15,13 +15,13 @@ public enum TransactionExecutor {
     public static func fakeExponential(_ factor: UInt256, _ numerator: UInt256, _ denominator: UInt256) -> UInt256 {
         var i = UInt256.one
         var output = UInt256.zero
-        var acc = factor.timesSmall(denominator)
+        var acc = factor &* denominator
         while !acc.isZero {
             output = output &+ acc
-            acc = acc.timesSmall(numerator).dividedBy(denominator.timesSmall(i))
+            acc = (acc &* numerator) / (denominator &* i)
             i = i &+ .one
         }
-        return output.dividedBy(denominator)
+        return output / denominator
     }
 
     /// The blob base fee for a block's excess blob gas.
@@ -56,8 +56,8 @@ public enum TransactionExecutor {
             }
         }
         // Up-front cost at the fee caps: gas, value and blob gas must all be affordable.
-        let (gasCost, o1) = feeCap.mulReportingOverflow(UInt256(tx.gasLimit))
-        let (blobCost, o2) = tx.maxFeePerBlobGas.mulReportingOverflow(UInt256(tx.blobGas))
+        let (gasCost, o1) = feeCap.multipliedReportingOverflow(by: UInt256(tx.gasLimit))
+        let (blobCost, o2) = tx.maxFeePerBlobGas.multipliedReportingOverflow(by: UInt256(tx.blobGas))
         let (s1, o3) = gasCost.addingReportingOverflow(tx.value)
         let (need, o4) = s1.addingReportingOverflow(blobCost)
         let have = state.balance(tx.sender)
@@ -75,8 +75,8 @@ public enum TransactionExecutor {
         state.beginTransaction()
         let price = tx.type >= 2
             ? min(tx.maxFeePerGas, block.baseFee &+ tx.maxPriorityFeePerGas) : tx.gasPrice
-        let blobFee = block.blobBaseFee.mulReportingOverflow(UInt256(tx.blobGas)).0
-        let gasCost = price.mulReportingOverflow(UInt256(tx.gasLimit)).0
+        let blobFee = block.blobBaseFee.multipliedReportingOverflow(by: UInt256(tx.blobGas)).0
+        let gasCost = price.multipliedReportingOverflow(by: UInt256(tx.gasLimit)).0
         state.setBalance(tx.sender, state.balance(tx.sender) &- gasCost &- blobFee)
         state.setNonce(tx.sender, tx.nonce + 1)
 
@@ -106,8 +106,8 @@ public enum TransactionExecutor {
         let refund = UInt64(max(0, min(state.refund, Int(spent / UInt64(Gas.maxRefundQuotient)))))
         gasLeft += refund
         let used = tx.gasLimit - gasLeft
-        state.setBalance(tx.sender, state.balance(tx.sender) &+ price.mulReportingOverflow(UInt256(gasLeft)).0)
-        let tip = (price &- block.baseFee).mulReportingOverflow(UInt256(used)).0
+        state.setBalance(tx.sender, state.balance(tx.sender) &+ price.multipliedReportingOverflow(by: UInt256(gasLeft)).0)
+        let tip = (price &- block.baseFee).multipliedReportingOverflow(by: UInt256(used)).0
         if tip.isZero {
             state.touch(block.coinbase)
         } else {
@@ -116,51 +116,5 @@ public enum TransactionExecutor {
         let logs = result.isSuccess ? state.logs : []
         state.finalizeTransaction()
         return TransactionOutcome(result: result, gasUsed: used, logs: logs)
-    }
-}
-
-extension UInt256 {
-    /// Full product and whether it overflowed 256 bits.
-    func mulReportingOverflow(_ b: UInt256) -> (UInt256, Bool) {
-        var r = UInt256.zero
-        var overflow = false
-        for i in 0..<4 {
-            let ai = self[limb: i]
-            if ai == 0 { continue }
-            var carry: UInt64 = 0
-            for j in 0..<4 {
-                let (hi, lo) = ai.multipliedFullWidth(by: b[limb: j])
-                if i + j >= 4 {
-                    if hi != 0 || lo != 0 { overflow = true }
-                    continue
-                }
-                let (s1, c1) = lo.addingReportingOverflow(r[limb: i + j])
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                r[limb: i + j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-            }
-            if carry != 0 { overflow = true }
-        }
-        return (r, overflow)
-    }
-
-    func timesSmall(_ b: UInt256) -> UInt256 { mulReportingOverflow(b).0 }
-
-    /// Long division (rarely used here: blob fee computation).
-    func dividedBy(_ d: UInt256) -> UInt256 {
-        if d.isZero { return .zero }
-        var q = UInt256.zero, r = UInt256.zero
-        var i = bitWidth - 1
-        while i >= 0 {
-            let carry = r.isNegative
-            r = UInt256(l0: r.l0 << 1 | (self[limb: i >> 6] >> UInt64(i & 63)) & 1,
-                        l1: r.l1 << 1 | r.l0 >> 63, l2: r.l2 << 1 | r.l1 >> 63, l3: r.l3 << 1 | r.l2 >> 63)
-            if carry || !(r < d) {
-                r = r &- d
-                q[limb: i >> 6] |= 1 << UInt64(i & 63)
-            }
-            i -= 1
-        }
-        return q
     }
 }

@@ -120,7 +120,7 @@ public enum NumberParseError: Error, Equatable, CustomStringConvertible {
 extension UInt256: CustomStringConvertible, LosslessStringConvertible {
     /// Short division by a small divisor; returns (quotient, remainder).
     @inlinable @inline(__always)
-    func dividedBySmall(_ d: UInt64) -> (UInt256, UInt64) {
+    public func dividedBySmall(_ d: UInt64) -> (UInt256, UInt64) {
         var q = UInt256.zero
         var rem: UInt64 = 0
         for i in stride(from: 3, through: 0, by: -1) {
