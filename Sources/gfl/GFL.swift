@@ -32,6 +32,9 @@ struct GFL: AsyncParsableCommand {
             ToWei.self,
             FromWei.self,
             Bench.self,
+            DemoCommand.self,
+            JobCommand.self,
+            TrainerCommand.self,
         ]
     )
 }

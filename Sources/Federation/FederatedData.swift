@@ -1,0 +1,27 @@
+import Learning
+
+/// The data of a run: Fashion-MNIST's first `trainSamples` training images split over the nodes by the job's
+/// partitioner and seed (every strategy gets the same split), the global test set and the nodes' evaluation set.
+public struct FederatedData: Sendable {
+    public var train: [Dataset]
+    public var test: Dataset
+    public var nodeTest: Dataset
+
+    public static func load(job: JobConfig, directory: String = FashionMNIST.defaultDirectory) throws -> FederatedData {
+        let (trainAll, testAll) = try FashionMNIST.load(directory: directory)
+        let train = trainAll.prefix(job.trainSamples)
+        let parts = try job.partitioner.split(labels: train.labels, classes: train.classes, nodes: job.nodes, seed: job.seed)
+        return FederatedData(train: parts.map { train.subset($0) }, test: testAll.prefix(job.testSamples),
+                             nodeTest: testAll.prefix(job.nodeTestSamples))
+    }
+
+    /// One node's shard (a `gfl trainer` process loads only what it needs).
+    public static func shard(_ index: Int, job: JobConfig, directory: String = FashionMNIST.defaultDirectory) throws
+        -> (train: Dataset, test: Dataset, nodeTest: Dataset) {
+        let all = try load(job: job, directory: directory)
+        guard index >= 0 && index < all.train.count else {
+            throw FederationError.config("shard \(index) outside 0..<\(all.train.count)")
+        }
+        return (all.train[index], all.test, all.nodeTest)
+    }
+}

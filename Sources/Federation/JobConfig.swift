@@ -1,0 +1,193 @@
+import Foundation
+import Learning
+
+/// A federated-learning job as the model provider writes it (`job.json`): what to train, on which data split,
+/// for how many rounds, with which RDFL parameters, and which nodes misbehave. The file is added to the content
+/// store and its CID goes on chain in `createJob`, so every trainer reads the same description.
+public struct JobConfig: Codable, Sendable, Equatable {
+    /// `rdfl` (the paper) or a baseline: `fedavg`, `median`, `trimmed-mean`, `krum`.
+    public var strategy: String = "rdfl"
+    /// A preset name (`lenet`, `mlp`, `gfl-cnn`) or a model spec text.
+    public var model: String = "lenet"
+    /// Training samples used (the first N of Fashion-MNIST's 60,000), split over the nodes.
+    public var trainSamples: Int = 60_000
+    /// Test samples used for the global model's accuracy (the first N of the 10,000).
+    public var testSamples: Int = 10_000
+    /// Test samples each node uses for its own accuracy (the first N).
+    public var nodeTestSamples: Int = 1_000
+    /// `iid`, `dirichlet` (with `alpha`) or `shards`.
+    public var partition: String = "iid"
+    public var alpha: Double = 1.0
+    public var nodes: Int = 6
+    public var rounds: Int = 5
+    public var localEpochs: Int = 1
+    public var batchSize: Int = 64
+    public var learningRate: Float = 0.01
+    public var momentum: Float = 0.9
+    /// λ of the distillation loss CE + λ·‖z_teacher − z_student‖².
+    public var distillationWeight: Float = 0.05
+    /// Temperature, for the KL variant of the loss (`distillationLoss: "kl"`); unused by the default `ed` loss.
+    public var temperature: Float = 2
+    public var distillationLoss: String = "ed"
+    /// Passes over its own data a trusted node makes while distilling.
+    public var distillationEpochs: Int = 1
+    /// Fraction of the other models taken as teachers in round 1 (the nearest by Euclidean distance)…
+    public var teacherFraction: Double = 0.3
+    /// …growing by this much every round, up to `teacherFractionMax`.
+    public var teacherFractionStep: Double = 0.1
+    public var teacherFractionMax: Double = 1.0
+    /// Trusted nodes: the `trusted` nodes with the largest data size become trusted when the job starts.
+    public var trusted: Int = 3
+    /// Seed of the initial model, the data split and every node's shuffling.
+    public var seed: UInt64 = 0
+    /// Blocks without a heartbeat before a node may be reported down.
+    public var heartbeatTimeoutBlocks: Int = 40
+    public var roundTimeoutBlocks: Int = 400
+    public var aggregationTimeoutBlocks: Int = 40
+    /// Seconds between a node's heartbeats.
+    public var heartbeatSeconds: Double = 1.0
+    /// Seconds a node waits in one phase of a round before going on with what it has.
+    public var phaseTimeoutSeconds: Double = 120
+    /// Which nodes (indices 0..<nodes, in the order they were started) misbehave, and how.
+    public var adversaries: [AdversarySpec] = []
+    /// For `trimmed-mean` (values cut at each end) and `krum` (assumed attackers).
+    public var byzantine: Int = 1
+
+    public init() {}
+
+    /// One malicious node.
+    public struct AdversarySpec: Codable, Sendable, Equatable {
+        public var node: Int
+        /// `noise`, `sign-flip` or `label-flip`.
+        public var kind: String
+        public init(node: Int, kind: String) { self.node = node; self.kind = kind }
+    }
+
+    /// Decodes a job file; unknown fields are refused so a typo does not silently fall back to a default.
+    public static func decode(_ data: Data) throws(JobConfigError) -> JobConfig {
+        // Fields left out take their defaults: the user's object is laid over the encoded default job.
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .malformed("not a JSON object")
+        }
+        guard var merged = try? JSONSerialization.jsonObject(with: JobConfig().encoded()) as? [String: Any] else {
+            throw .malformed("internal: default job does not encode")
+        }
+        for key in object.keys.sorted() {
+            guard merged[key] != nil else { throw .unknownField(key) }
+            merged[key] = object[key]
+        }
+        let config: JobConfig
+        do {
+            let bytes = try JSONSerialization.data(withJSONObject: merged)
+            config = try JSONDecoder().decode(JobConfig.self, from: bytes)
+        } catch {
+            throw .malformed(Self.describe(error))
+        }
+        try config.validate()
+        return config
+    }
+
+    public static func load(path: String) throws(JobConfigError) -> JobConfig {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
+        return try decode(data)
+    }
+
+    public func encoded() -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? e.encode(self)) ?? Data()
+    }
+
+    /// Checks ranges and names; every message says which field and what is allowed.
+    public func validate() throws(JobConfigError) {
+        func need(_ ok: Bool, _ field: String, _ what: String) throws(JobConfigError) {
+            if !ok { throw .invalid(field: field, why: what) }
+        }
+        try need(Strategy(rawValue: strategy) != nil, "strategy", "one of \(Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        do { _ = try modelSpec() } catch { throw .invalid(field: "model", why: "\(error)") }
+        try need(nodes >= 1 && nodes <= 256, "nodes", "1…256")
+        try need(rounds >= 1 && rounds <= 10_000, "rounds", "1…10000")
+        try need(trainSamples >= nodes && trainSamples <= 60_000, "trainSamples", "nodes…60000")
+        try need(testSamples >= 1 && testSamples <= 10_000, "testSamples", "1…10000")
+        try need(nodeTestSamples >= 1 && nodeTestSamples <= 10_000, "nodeTestSamples", "1…10000")
+        try need(["iid", "dirichlet", "shards"].contains(partition), "partition", "iid, dirichlet or shards")
+        try need(alpha > 0 && alpha.isFinite, "alpha", "a positive number")
+        try need(localEpochs >= 1 && localEpochs <= 100, "localEpochs", "1…100")
+        try need(batchSize >= 1 && batchSize <= 4096, "batchSize", "1…4096")
+        try need(learningRate > 0 && learningRate.isFinite, "learningRate", "a positive number")
+        try need(distillationWeight >= 0 && distillationWeight.isFinite, "distillationWeight", "≥ 0")
+        try need(["ed", "kl"].contains(distillationLoss), "distillationLoss", "ed or kl")
+        try need(distillationEpochs >= 0 && distillationEpochs <= 100, "distillationEpochs", "0…100")
+        try need(teacherFraction > 0 && teacherFraction <= 1, "teacherFraction", "in (0, 1]")
+        try need(teacherFractionStep >= 0 && teacherFractionStep <= 1, "teacherFractionStep", "in [0, 1]")
+        try need(trusted >= 1 && trusted <= nodes, "trusted", "1…nodes")
+        try need(heartbeatTimeoutBlocks >= 1 && aggregationTimeoutBlocks >= 1 && roundTimeoutBlocks >= 1,
+                 "…TimeoutBlocks", "positive")
+        try need(heartbeatSeconds > 0 && phaseTimeoutSeconds > 0, "heartbeatSeconds/phaseTimeoutSeconds", "positive")
+        for a in adversaries {
+            try need(a.node >= 0 && a.node < nodes, "adversaries.node", "0…\(nodes - 1)")
+            try need(Adversary(rawValue: a.kind).map { $0 != .none } ?? false, "adversaries.kind",
+                     "noise, sign-flip or label-flip")
+        }
+        try need(byzantine >= 0 && byzantine < nodes, "byzantine", "0…nodes-1")
+    }
+
+    public func modelSpec() throws -> ModelSpec {
+        if ModelSpec.presetNames.contains(model) { return try ModelSpec.named(model) }
+        return try ModelSpec(parsing: model)
+    }
+
+    public var partitioner: Partitioner {
+        switch partition {
+        case "dirichlet": return .dirichlet(alpha: alpha, minSize: 10)
+        case "shards": return .shards(perNode: 2)
+        default: return .iid
+        }
+    }
+
+    /// The teacher fraction of a round (1-based): the initial fraction plus the step per later round, capped.
+    public func teacherFraction(round: Int) -> Double {
+        min(teacherFractionMax, teacherFraction + Double(max(0, round - 1)) * teacherFractionStep)
+    }
+
+    /// How node `index` misbehaves (`.none` for an honest node).
+    public func adversary(ofNode index: Int) -> Adversary {
+        adversaries.first { $0.node == index }.flatMap { Adversary(rawValue: $0.kind) } ?? .none
+    }
+
+    public var loss: DistillationLoss {
+        distillationLoss == "kl" ? .kl(temperature: temperature, alpha: min(1, distillationWeight))
+                                 : .squaredLogits(lambda: distillationWeight)
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "field \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        case DecodingError.dataCorrupted(let c): return c.debugDescription
+        case DecodingError.keyNotFound(let k, _): return "missing field \(k.stringValue)"
+        default: return "\(error)"
+        }
+    }
+}
+
+/// The strategies a job can name.
+public enum Strategy: String, CaseIterable, Sendable {
+    case rdfl, fedavg, median, trimmedMean = "trimmed-mean", krum
+}
+
+/// Why a job file was refused.
+public enum JobConfigError: Error, CustomStringConvertible, Equatable {
+    case unreadable(String)
+    case malformed(String)
+    case unknownField(String)
+    case invalid(field: String, why: String)
+    public var description: String {
+        switch self {
+        case .unreadable(let p): return "cannot read job file \(p)"
+        case .malformed(let why): return "job file is not valid: \(why)"
+        case .unknownField(let f): return "job file has an unknown field \"\(f)\""
+        case .invalid(let f, let why): return "job file field \(f) must be \(why)"
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import Chain
+import ContentStore
+import ContentStoreServer
+import Foundation
+import GFLContracts
+import Learning
+import Logging
+import Node
+import Primitives
+import RPC
+import RPCClient
+import Storage
+
+/// A whole GFL deployment in one process, for `gfl demo` and `gfl job run`: a chain node (LevelDB in a data
+/// directory, a block per transaction, JSON-RPC and the store API on a loopback port), the contracts, the model
+/// provider, and one `RDFLNode` per data provider with its own key, store and data shard — the same code the
+/// `gfl trainer` processes run, as tasks instead of processes, talking to the node over real JSON-RPC and to
+/// each other's stores over HTTP.
+public final class LocalCluster: @unchecked Sendable {
+    /// Faults and options of a run.
+    public struct Options: Sendable {
+        public var job: JobConfig
+        public var workDirectory: String
+        public var genesisPath = "genesis/dev.json"
+        public var datasetDirectory = FashionMNIST.defaultDirectory
+        /// Ring indices (0 = first clockwise from position 0) of the trusted nodes; nil: by data size.
+        public var trustedRingIndices: [Int]?
+        /// Kill (cancel, and stop the store of) the trusted node with this ring index when this round starts.
+        public var killTrusted: (round: Int, ringIndex: Int)?
+        /// Kill the aggregator the Controller selects in this round.
+        public var killAggregatorAtRound: Int?
+        /// Ring index of a slow node and its extra seconds per round.
+        public var slowNode: (ringIndex: Int, seconds: Double)?
+        public init(job: JobConfig, workDirectory: String) { self.job = job; self.workDirectory = workDirectory }
+    }
+
+    /// What a progress display shows.
+    public struct Progress: Sendable {
+        public var round: Int
+        public var phases: [(name: String, phase: String, trusted: Bool)]
+        public var finishedRounds: [RoundMetrics]
+        public var events: [String]
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
+
+    /// Runs the job to the end and writes the report into `workDirectory/report`.
+    public func run(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> RunReport {
+        let t0 = now()
+        let job = options.job
+        try job.validate()
+        let dir = options.workDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+
+        // Keys: the model provider is dev account 0, data providers the next accounts of the test mnemonic; the
+        // nodes are named A, B, … in ring order, as in the paper's figure.
+        let keys = try HDWallet.accounts(mnemonic: HDWallet.testMnemonic, count: job.nodes + 1)
+        let owner = keys[0]
+        let nodeKeys = Array(keys[1...]).sorted { ControllerContract.ringPosition(of: $0.address) < ControllerContract.ringPosition(of: $1.address) }
+
+        // The chain node.
+        var genesis: Genesis
+        do { genesis = try Genesis(contentsOf: URL(fileURLWithPath: options.genesisPath)) } catch {
+            throw FederationError.config("genesis \(options.genesisPath): \(error) (run from the repository root or pass --genesis)")
+        }
+        for k in keys where genesis.alloc[k.address] == nil {
+            genesis.alloc[k.address] = GenesisAccount(balance: UInt256.exp(UInt256(10), UInt256(21)))
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/chain", withIntermediateDirectories: true)
+        let kv = try LevelDBStore(path: dir + "/chain/chaindata", sync: false)
+        let blockchain = try Blockchain(store: kv, genesis: genesis)
+        let router = StoreServer.router(store: try BlockStore(path: dir + "/chain/store"))
+        RPCServer.addRoutes(to: router, handler: RPCHandler(chain: blockchain))
+        var log = Logger(label: "gfl.demo.rpc")
+        log.logLevel = .critical
+        let bound = AsyncStream<Int>.makeStream()
+        let app = RPCServer.application(router: router, host: "127.0.0.1", port: 0, logger: log) { p in
+            bound.continuation.yield(p); bound.continuation.finish()
+        }
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var it = bound.stream.makeAsyncIterator()
+        guard let port = await it.next() else { throw FederationError.chain("the node did not start") }
+        let rpcURL = "http://127.0.0.1:\(port)"
+        let chain = RPCChain(url: URL(string: rpcURL)!)
+
+        // Contracts, the job file in the node's store, the job.
+        let deployment = try await GFLDeployment.deploy(on: chain, from: owner)
+        let jobBytes = [UInt8](job.encoded())
+        let jobCid = try await StoreClient(url: rpcURL).add(bytes: jobBytes, name: "job.json").Hash
+        let trustedByRule = options.trustedRingIndices == nil ? job.trusted : 0
+        let created = try await deployment.createJob(GFLDeployment.JobSpec(
+            jobCid: jobCid, description: "RDFL \(job.model) on Fashion-MNIST", rounds: UInt256(job.rounds),
+            maxNodes: UInt256(job.nodes), heartbeatTimeout: UInt256(job.heartbeatTimeoutBlocks),
+            roundTimeout: UInt256(job.roundTimeoutBlocks), aggregationTimeout: UInt256(job.aggregationTimeoutBlocks),
+            trustedCount: UInt256(trustedByRule)), from: owner)
+
+        // Data: the same split every strategy uses for this seed.
+        let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)
+        let compute = ComputePool(width: ComputePool.cores)
+        let collector = RecordCollector()
+        var nodes: [RDFLNode] = []
+        for (i, key) in nodeKeys.enumerated() {
+            let store = try NodeStore(path: dir + "/stores/\(Self.name(i))")
+            try await store.serve()
+            var data = shards.train[i]
+            if job.adversary(ofNode: i) == .labelFlip { data = Adversary.flipLabels(data) }
+            var setup = RDFLNode.Setup(key: key, index: i, name: Self.name(i), job: job, jobId: created.jobId,
+                                       controller: deployment.controller.address, data: data, test: shards.nodeTest,
+                                       globalTest: i == Self.evaluator(job: job, options: options) ? shards.test : nil,
+                                       store: store, compute: compute, sink: { collector.append($0) })
+            if let slow = options.slowNode, slow.ringIndex == i { setup.delaySeconds = slow.seconds }
+            let node = try RDFLNode(setup: setup, chain: RPCChain(url: URL(string: rpcURL)!))
+            try await node.join()
+            nodes.append(node)
+        }
+        if let indices = options.trustedRingIndices {
+            for i in indices where i < nodes.count {
+                _ = try await deployment.controller.setTrusted(jobId: created.jobId, node: nodes[i].address, trusted: true, from: owner)
+            }
+        }
+        _ = try await deployment.controller.startJob(jobId: created.jobId, from: owner)
+
+        // Run every node; the observer reports progress and applies the faults.
+        var tasks: [Address: Task<Void, Error>] = [:]
+        for n in nodes { tasks[n.address] = Task { try await n.run() } }
+        let allNodes = nodes, allTasks = tasks, opts = options
+        let observer = Task {
+            try await Self.observe(nodes: allNodes, tasks: allTasks, controller: deployment.controller, jobId: created.jobId,
+                                   options: opts, collector: collector, progress: progress)
+        }
+        var failures: [String] = []
+        for n in nodes {
+            do { try await tasks[n.address]!.value } catch is CancellationError {
+            } catch {
+                failures.append("\(n.name): \(error)")
+            }
+        }
+        observer.cancel()
+        for n in nodes { n.setup.store.stop() }
+        let view = try await JobView.load(deployment.controller, jobId: created.jobId)
+        if view.job.jobStatus != .finished {
+            throw FederationError.protocolViolation("job did not finish (status \(view.job.jobStatus.map { "\($0)" } ?? "?")): \(failures.joined(separator: "; "))")
+        }
+        let reportNodes = nodes.enumerated().map { i, n in
+            let m = view.members.first { $0.address == n.address }?.node
+            return ReportNode(name: n.name, address: n.address.checksummed,
+                              position: ControllerContract.ringPosition(of: n.address).hexString,
+                              trusted: m?.trusted ?? false, adversary: job.adversary(ofNode: i).rawValue,
+                              samples: shards.train[i].count, alive: m?.alive ?? false, store: n.setup.store.url)
+        }
+        let report = RunReport.build(strategy: "rdfl", jobId: created.jobId.description, job: job, nodes: reportNodes,
+                                     records: collector.all, seconds: now() - t0)
+        try report.write(to: dir + "/report")
+        return report
+    }
+
+    /// Node names in ring order: A…Z, then N26, N27, ….
+    public static func name(_ i: Int) -> String {
+        i < 26 ? String(UnicodeScalar(UInt8(65 + i))) : "N\(i)"
+    }
+
+    /// The node that scores the global model on the full test set: the first honest node no fault touches.
+    static func evaluator(job: JobConfig, options: Options) -> Int {
+        let touched = Set([options.killTrusted?.ringIndex, options.slowNode?.ringIndex].compactMap { $0 })
+        let trusted = Set(options.trustedRingIndices ?? [])
+        return (0..<job.nodes).first { job.adversary(ofNode: $0) == .none && !touched.contains($0) && !trusted.contains($0) }
+            ?? (0..<job.nodes).first { job.adversary(ofNode: $0) == .none } ?? 0
+    }
+
+    static func observe(nodes: [RDFLNode], tasks: [Address: Task<Void, Error>], controller: ControllerContract,
+                        jobId: UInt256, options: Options, collector: RecordCollector,
+                        progress: (@Sendable (Progress) -> Void)?) async throws {
+        var killedTrusted = false, killedAggregator = false
+        var events: [String] = []
+        var follower = JobEventFollower(controller: controller,
+                                        storage: StorageContract(address: try await controller.jobs(jobId).storage, chain: controller.binding.chain),
+                                        jobId: jobId)
+        let byAddress = Dictionary(uniqueKeysWithValues: nodes.map { ($0.address, $0) })
+        while !Task.isCancelled {
+            for e in try await follower.poll() {
+                switch e {
+                case .controller(.nodeDown(let d)):
+                    events.append("\(byAddress[d.node]?.name ?? "?") reported down by \(byAddress[d.reporter]?.name ?? "?")")
+                case .controller(.aggregatorSelected(let s)):
+                    let who = byAddress[s.aggregator]
+                    events.append("round \(s.round): aggregator \(who?.name ?? "?")\(s.attempt > .zero ? " (reselected)" : "")")
+                    if let r = options.killAggregatorAtRound, s.round == UInt256(r), !killedAggregator, let n = who {
+                        killedAggregator = true
+                        tasks[n.address]?.cancel(); n.setup.store.stop()
+                        events.append("killed aggregator \(n.name) in round \(r)")
+                    }
+                default: break
+                }
+            }
+            let round = nodes.map(\.round).max() ?? 0
+            if let k = options.killTrusted, round >= k.round, !killedTrusted, k.ringIndex < nodes.count {
+                killedTrusted = true
+                let n = nodes[k.ringIndex]
+                tasks[n.address]?.cancel(); n.setup.store.stop()
+                events.append("killed trusted node \(n.name) in round \(round)")
+            }
+            if let progress {
+                let done = Set(collector.all.map(\.round)).sorted()
+                let named = nodes.map { ReportNode(name: $0.name, address: $0.address.checksummed, position: "", trusted: false,
+                                                   adversary: "", samples: 0, alive: true, store: "") }
+                let partial = RunReport.build(strategy: "rdfl", jobId: nil, job: options.job, nodes: named,
+                                              records: collector.all.filter { done.contains($0.round) }, seconds: 0)
+                progress(Progress(round: round, phases: nodes.map { ($0.name, $0.phase, $0.isTrustedNode) },
+                                  finishedRounds: partial.rounds, events: events))
+            }
+            try await Task.sleep(nanoseconds: 250_000_000)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ContentStore
+import Foundation
+import GFLContracts
+import Learning
+import Primitives
+
+/// A model this node holds in a round: whose it is, its on-chain reference and where it was fetched from.
+struct HeldModel {
+    var author: Address
+    var ref: [UInt8]
+    var cid: CID
+    var parameters: [Float]
+}
+
+extension RDFLNode {
+    /// One round (DESIGN.md, "A GFL round"); returns the round's global model.
+    func runRound(_ r: Int, global: [Float]) async throws -> [Float] {
+        let t0 = now(), chain0 = chain.totals
+        var record = NodeRoundRecord(node: me.checksummed, name: setup.name, round: r,
+                                     role: isTrusted ? "trusted" : "untrusted", adversary: adversary.rawValue)
+        // 1. local training (E epochs from the global model), then what a malicious node does instead.
+        set("training")
+        let job = setup.job, spec = self.spec, data = setup.data
+        let seed = job.seed &+ UInt64(setup.index) &* 1_000_003 &+ UInt64(r)
+        var local = try await setup.compute.run { try LocalLearning.train(spec: spec, start: global, data: data, job: job, seed: seed) }
+        if setup.delaySeconds > 0 { try await Task.sleep(nanoseconds: UInt64(setup.delaySeconds * 1e9)) }
+        if adversary == .noise || adversary == .signFlip {
+            local = Adversary.poison(model: local, global: global, kind: adversary, seed: seed)
+        }
+        record.seconds.training = now() - t0
+        let te = now(), test = setup.test, localCopy = local
+        let localEval = try await setup.compute.run { try LocalLearning.evaluate(spec: spec, parameters: localCopy, data: test) }
+        record.localAccuracy = localEval.accuracy
+        record.localLoss = localEval.loss
+        record.seconds.evaluation += now() - te
+
+        // The encrypted parameter file goes into this node's store; its sealed CID is the reference.
+        let own = try publish(local, round: r, record: &record)
+
+        var globalModel: [Float]
+        if isTrusted {
+            globalModel = try await trustedRound(r, own: own, record: &record)
+        } else {
+            globalModel = try await untrustedRound(r, own: own, record: &record)
+        }
+        // 7. everyone scores the global model it fetched.
+        let tg = now(), gm = globalModel
+        let g = try await setup.compute.run { try LocalLearning.evaluate(spec: spec, parameters: gm, data: test) }
+        record.globalAccuracy = g.accuracy
+        record.globalLoss = g.loss
+        if let full = setup.globalTest {
+            let e = try await setup.compute.run { try LocalLearning.evaluate(spec: spec, parameters: gm, data: full) }
+            record.globalTestAccuracy = e.accuracy
+            record.globalTestLoss = e.loss
+        }
+        record.seconds.evaluation += now() - tg
+        let chain1 = chain.totals
+        record.seconds.chain = chain1.seconds - chain0.seconds
+        record.chainBytes = chain1.bytes - chain0.bytes
+        record.gasUsed = chain1.gas - chain0.gas
+        record.transactions = chain1.transactions - chain0.transactions
+        record.seconds.wall = now() - t0
+        setup.sink(record)
+        globalModel = gm
+        return globalModel
+    }
+
+    /// Encodes, seals and stores parameters as this node's model for round `r`.
+    func publish(_ parameters: [Float], round r: Int, record: inout NodeRoundRecord) throws -> HeldModel {
+        let ts = now()
+        let model = try Model(spec: spec, parameters: parameters)
+        let file = try sealer.sealFile(ModelFile.encode(model), round: r, author: me)
+        let cid = try setup.store.add(file)
+        let ref = try sealer.sealReference(cid, round: r, author: me)
+        record.seconds.store += now() - ts
+        record.referenceBytes = ref.count
+        return HeldModel(author: me, ref: ref, cid: cid, parameters: parameters)
+    }
+
+    /// Fetches `author`'s model for round `r` from the store at `peer`'s URL, checks and opens it.
+    func fetchModel(author: Address, ref: [UInt8], round r: Int, from peer: Address, phase: String, step: Int,
+                    record: inout NodeRoundRecord) async throws -> HeldModel {
+        let ts = now()
+        let cid = try sealer.openReference(ref, round: r, author: author)
+        guard let url = stores[peer] else { throw FederationError.protocolViolation("\(peer) has no store URL") }
+        let sealed = try await setup.store.fetch(cid, from: url)
+        let plain = try sealer.openFile(sealed, round: r, author: author)
+        let model: Model
+        do { model = try ModelFile.decode(plain) } catch {
+            throw FederationError.tampered("model of \(author): \(error)")
+        }
+        guard model.spec == spec else { throw FederationError.tampered("model of \(author) has another architecture") }
+        guard model.parameters.allSatisfy(\.isFinite) else { throw FederationError.tampered("model of \(author) has non-finite weights") }
+        record.seconds.store += now() - ts
+        record.transfers.append(TransferRecord(round: r, phase: phase, step: step, from: peer.checksummed,
+                                               to: me.checksummed, origin: author.checksummed, bytes: sealed.count))
+        return HeldModel(author: author, ref: ref, cid: cid, parameters: model.parameters)
+    }
+
+    // MARK: untrusted
+
+    /// 2. hand the model to the first live trusted node clockwise, then wait for the global model; if that trusted
+    /// node goes down before the distillation, hand it to the next one.
+    func untrustedRound(_ r: Int, own: HeldModel, record: inout NodeRoundRecord) async throws -> [Float] {
+        set("submitting")
+        var target = try await controller.firstTrustedClockwise(jobId: setup.jobId, position: ControllerContract.ringPosition(of: me))
+        _ = try await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
+        record.submittedTo = target.checksummed
+        set("waiting for global")
+        let deadline = now() + setup.job.phaseTimeoutSeconds * 4
+        while ledger.global[r] == nil {
+            try Task.checkCancellation()
+            try await refresh()
+            if ledger.global[r] != nil { break }
+            if ledger.down.contains(target) && ledger.distilled[r]?[target] == nil {
+                target = try await controller.firstTrustedClockwise(jobId: setup.jobId, position: ControllerContract.ringPosition(of: me))
+                if target != .zero {
+                    _ = try? await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
+                    record.submittedTo = target.checksummed
+                    record.resubmitted = true
+                }
+            }
+            if now() > deadline { throw FederationError.timeout("round \(r): no global model") }
+            try await Task.sleep(nanoseconds: UInt64(setup.pollInterval * 1e9))
+        }
+        return try await fetchGlobal(r, record: &record)
+    }
+
+    /// Fetches the round's global model, after checking that it came from the aggregator the Controller selected.
+    func fetchGlobal(_ r: Int, record: inout NodeRoundRecord) async throws -> [Float] {
+        set("fetching global")
+        guard let g = ledger.global[r] else { throw FederationError.protocolViolation("no global model for round \(r)") }
+        let selected = try await controller.aggregatorOf(jobId: setup.jobId, round: UInt256(r))
+        guard g.aggregator == selected, ledger.selected[r]?.aggregator == selected else {
+            throw FederationError.tampered("round \(r): global model from \(g.aggregator), but the Controller selected \(selected)")
+        }
+        record.aggregator = g.aggregator.checksummed
+        if g.aggregator == me, let p = ownGlobal[r] { return p }
+        // From the aggregator's store first; any member that already fetched it holds a verified copy too.
+        var sources = [g.aggregator] + liveRing().filter { $0 != g.aggregator && $0 != me }
+        sources = sources.filter { stores[$0] != nil }
+        var lastError: Error?
+        for peer in sources {
+            do {
+                return try await fetchModel(author: g.aggregator, ref: g.ref, round: r, from: peer, phase: "global",
+                                            step: 0, record: &record).parameters
+            } catch { lastError = error }
+        }
+        throw lastError ?? FederationError.store("round \(r): global model unreachable")
+    }
+}

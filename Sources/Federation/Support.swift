@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+
+/// A first-in first-out lock for async code: a node's transactions go through one at a time, so two tasks of the
+/// same node (the round loop and the heartbeat) never pick the same nonce.
+public final class AsyncLock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init() {}
+
+    public func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if held { waiters.append(c); lock.unlock(); return }
+            held = true
+            lock.unlock()
+            c.resume()
+        }
+    }
+
+    public func release() {
+        lock.lock()
+        if waiters.isEmpty { held = false; lock.unlock(); return }
+        let next = waiters.removeFirst()
+        lock.unlock()
+        next.resume()
+    }
+
+    public func withLock<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+}
+
+/// Runs CPU-heavy work (training, distillation, evaluation) on threads outside Swift's cooperative pool, at most
+/// `width` jobs at a time. The cooperative pool has one thread per core; blocking it with training would starve
+/// the heartbeats and event polling of every node in the process.
+public final class ComputePool: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let slots: DispatchSemaphore
+
+    public init(width: Int) {
+        queue = DispatchQueue(label: "gfl.compute", attributes: .concurrent)
+        slots = DispatchSemaphore(value: max(1, width))
+    }
+
+    /// The machine's active cores.
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
+            queue.async { [slots] in
+                slots.wait()
+                defer { slots.signal() }
+                do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+}
+
+/// Wall-clock seconds, for the per-phase time split.
+@inline(__always) func now() -> Double { Date().timeIntervalSince1970 }
+
+/// Wraps a non-Sendable value that is handed between tasks one at a time.
+struct Handoff<T>: @unchecked Sendable { var value: T }

@@ -1,0 +1,210 @@
+import ArgumentParser
+import ContentStore
+import Federation
+import Foundation
+import GFLContracts
+import Learning
+import Primitives
+import RPCClient
+
+/// `gfl job`: the model provider's side of a job, and runs of whole jobs.
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job",
+        abstract: "Create, start and follow federated-learning jobs; run or compare whole jobs locally.",
+        discussion: """
+        With a node running ('gfl node'):
+          gfl job deploy --dev-account 0                       # Controller + Storage blueprint; prints the address
+          export GFL_CONTROLLER=0x…
+          gfl job create job.json --dev-account 0              # job file to the store, job on chain; prints the id
+          gfl trainer --job 1 --shard 0 --dev-account 1 --repo t0 …   # one per data provider
+          gfl job start 1 --dev-account 0 --wait-nodes 4
+          gfl job status 1
+        In one process, with its own embedded chain:
+          gfl job run job.json            # RDFL or the job's baseline strategy, with a report folder
+          gfl job compare job.json --strategies rdfl,fedavg,median
+        """,
+        subcommands: [Deploy.self, Create.self, Start.self, Status.self, Run.self, Compare.self, Template.self])
+
+    struct ControllerOption: ParsableArguments {
+        @Option(help: "Controller address (default $GFL_CONTROLLER).") var controller: String?
+        func address() throws -> Address { try Address(hex: try TrainerCommand.controllerAddress(controller)) }
+    }
+
+    struct Deploy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deploy the Storage blueprint and the Controller.")
+        @OptionGroup var rpc: RPCOptions
+        @OptionGroup var signer: SignerOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let chain = RPCChain(url: URL(string: rpc.rpc)!)
+            let d: GFLDeployment
+            do { d = try await GFLDeployment.deploy(on: chain, from: try signer.key()) } catch { throw CLIError("\(error)") }
+            if json {
+                print(#"{"controller":"\#(d.controller.address.checksummed)","storageBlueprint":"\#(d.storageBlueprint.checksummed)"}"#)
+            } else {
+                print("Controller         \(d.controller.address.checksummed)")
+                print("Storage blueprint  \(d.storageBlueprint.checksummed)")
+                print("export GFL_CONTROLLER=\(d.controller.address.checksummed)")
+            }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a job file to the store and create the job on the Controller.")
+        @Argument(help: "Job file (JSON; 'gfl job template' prints one).") var file: String
+        @OptionGroup var rpc: RPCOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var controller: ControllerOption
+        @Option(help: "Store API to add the job file to (default: the node's, --rpc URL).") var store: String?
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let config: JobConfig
+            do { config = try JobConfig.load(path: file) } catch { throw CLIError("\(error)") }
+            let chain = RPCChain(url: URL(string: rpc.rpc)!)
+            let d = try await GFLDeployment.attach(controller: try controller.address(), on: chain)
+            let bytes = [UInt8](config.encoded())
+            let cid: String
+            do { cid = try await StoreClient(url: store ?? rpc.rpc).add(bytes: bytes, name: "job.json").Hash } catch {
+                throw CLIError("adding the job file to \(store ?? rpc.rpc): \(error)")
+            }
+            let created: (jobId: UInt256, storage: StorageContract)
+            do {
+                created = try await d.createJob(GFLDeployment.JobSpec(
+                    jobCid: cid, description: "\(config.strategy) \(config.model)", rounds: UInt256(config.rounds),
+                    maxNodes: UInt256(config.nodes), heartbeatTimeout: UInt256(config.heartbeatTimeoutBlocks),
+                    roundTimeout: UInt256(config.roundTimeoutBlocks), aggregationTimeout: UInt256(config.aggregationTimeoutBlocks),
+                    trustedCount: UInt256(config.trusted)), from: try signer.key())
+            } catch { throw CLIError("\(error)") }
+            if json {
+                print(#"{"jobId":\#(created.jobId),"storage":"\#(created.storage.address.checksummed)","jobCid":"\#(cid)"}"#)
+            } else {
+                print("job \(created.jobId) created: storage \(created.storage.address.checksummed), job file \(cid)")
+            }
+        }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a job (the owner); trusted nodes are chosen by data size.")
+        @Argument(help: "Job id.") var id: Int
+        @OptionGroup var rpc: RPCOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var controller: ControllerOption
+        @Option(help: "Wait until this many nodes joined (up to --timeout seconds).") var waitNodes: Int?
+        @Option(help: "Seconds to wait for --wait-nodes.") var timeout = 300.0
+        func run() async throws {
+            let chain = RPCChain(url: URL(string: rpc.rpc)!)
+            let c = ControllerContract(address: try controller.address(), chain: chain)
+            if let n = waitNodes {
+                let deadline = Date().addingTimeInterval(timeout)
+                while try await c.jobs(UInt256(id)).nodeCount < UInt256(n) {
+                    if Date() > deadline { throw CLIError("only \(try await c.jobs(UInt256(id)).nodeCount) of \(n) nodes joined job \(id) in \(Int(timeout)) s") }
+                    try await Task.sleep(nanoseconds: 200_000_000)
+                }
+            }
+            do { _ = try await c.startJob(jobId: UInt256(id), from: try signer.key()) } catch { throw CLIError("\(error)") }
+            print("job \(id) started")
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job: status, ring and rounds.")
+        @Argument(help: "Job id.") var id: Int
+        @OptionGroup var rpc: RPCOptions
+        @OptionGroup var controller: ControllerOption
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let chain = RPCChain(url: URL(string: rpc.rpc)!)
+            let view: JobView
+            do { view = try await JobView.load(ControllerContract(address: try controller.address(), chain: chain), jobId: UInt256(id)) } catch {
+                throw CLIError("\(error)")
+            }
+            let status = view.job.jobStatus.map { "\($0)" } ?? "unknown"
+            if json {
+                let rounds: [[String: Any]] = view.rounds.map { r in
+                    ["round": r.round.asInt ?? 0, "submissions": r.submissions.count, "forwards": r.forwards.count,
+                     "distilled": r.distilled.count, "aggregator": r.aggregator.checksummed, "global": Hex.encode(r.globalModel)]
+                }
+                let ring: [[String: Any]] = view.ring.map { ["node": $0.node.checksummed, "trusted": $0.trusted, "position": $0.position.hexString] }
+                let obj: [String: Any] = ["jobId": id, "status": status, "round": view.job.currentRound.asInt ?? 0,
+                                          "rounds": view.job.rounds.asInt ?? 0, "ring": ring, "roundLog": rounds,
+                                          "storage": view.storage.checksummed, "jobCid": view.job.jobCid]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            print("job \(id): \(status), round \(view.job.currentRound) of \(view.job.rounds), \(view.job.nodeCount) nodes, job file \(view.job.jobCid)")
+            print("storage \(view.storage.checksummed)")
+            print("ring (clockwise):")
+            for e in view.ring { print("  \(e.trusted ? "T" : "-") \(e.node.checksummed)  \(String(e.position.hexString.prefix(18)))…") }
+            for (a, n) in view.members where !n.alive { print("  x \(a.checksummed) (down)") }
+            print("round  submissions  forwards  distilled  aggregator                                  global ref")
+            for r in view.rounds {
+                print([String(r.round.asInt ?? 0).padded(5), String(r.submissions.count).leftPadded(11),
+                       String(r.forwards.count).leftPadded(8), String(r.distilled.count).leftPadded(9),
+                       (r.aggregator == .zero ? "-" : r.aggregator.checksummed).padded(42),
+                       r.globalModel.isEmpty ? "-" : "\(r.globalModel.count) bytes"].joined(separator: "  "))
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a whole job in this process (embedded chain and stores) and write its report.")
+        @Argument(help: "Job file.") var file: String
+        @Option(help: "Working directory (chain, stores, report).") var dir: String?
+        @Option(help: "Genesis file of the embedded chain.") var genesis = "genesis/dev.json"
+        @Option(help: "Kill the second trusted node when this round starts.") var killTrustedAt: Int?
+        @Option(help: "Kill the aggregator selected in this round.") var killAggregatorAt: Int?
+        @Flag(help: "End with one JSON line.") var json = false
+        @Flag(help: "No live progress.") var quiet = false
+        func run() async throws {
+            let config: JobConfig
+            do { config = try JobConfig.load(path: file) } catch { throw CLIError("\(error)") }
+            let directory = dir ?? NSTemporaryDirectory() + "gfl-job-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))"
+            let report = try await JobRunner.run(config, directory: directory, genesis: genesis, killTrustedAt: killTrustedAt,
+                                                 killAggregatorAt: killAggregatorAt, json: json, quiet: quiet)
+            if json { print(FederationOutput.summaryJSON(report, directory: directory + "/report")) }
+        }
+    }
+
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a job file with every field at its default.")
+        func run() { print(String(decoding: JobConfig().encoded(), as: UTF8.self)) }
+    }
+}
+
+/// Runs one job file with the strategy it names (RDFL on the embedded cluster, baselines in-process).
+enum JobRunner {
+    static func run(_ config: JobConfig, directory: String, genesis: String, killTrustedAt: Int? = nil,
+                    killAggregatorAt: Int? = nil, json: Bool, quiet: Bool) async throws -> RunReport {
+        guard let strategy = Strategy(rawValue: config.strategy) else { throw CLIError("unknown strategy \(config.strategy)") }
+        if strategy == .rdfl {
+            var options = LocalCluster.Options(job: config, workDirectory: directory)
+            options.genesisPath = genesis
+            options.trustedRingIndices = DemoCommand.trustedRingIndices(nodes: config.nodes, trusted: config.trusted)
+            if let k = killTrustedAt, let idx = options.trustedRingIndices {
+                options.killTrusted = (k, idx.count > 1 ? idx[1] : idx[0])
+            }
+            options.killAggregatorAtRound = killAggregatorAt
+            let display = FederationOutput.Display(quiet: quiet || json)
+            let report: RunReport
+            do { report = try await LocalCluster(options: options).run { display.update($0) } } catch {
+                display.finish(); throw CLIError("\(error)")
+            }
+            display.finish()
+            if !json { print(FederationOutput.roundTable(report)); print("report: \(directory)/report") }
+            return report
+        }
+        let data: FederatedData
+        do { data = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
+        let report: RunReport
+        do {
+            report = try await Baseline.run(job: config, data: data, strategy: strategy) { m in
+                if !quiet && !json { writeStderr("  \(config.strategy) round \(m.round): global accuracy \(fixed(m.globalAccuracy, 4))\n") }
+            }
+        } catch { throw CLIError("\(error)") }
+        try report.write(to: directory + "/report")
+        if !json { print(FederationOutput.roundTable(report)); print("report: \(directory)/report") }
+        return report
+    }
+}
