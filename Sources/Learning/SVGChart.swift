@@ -98,7 +98,7 @@ public struct LineChart: Sendable {
             for run in runs where !run.isEmpty {
                 let pts = run.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
                 s += "<polyline points=\"\(pts)\" stroke=\"\(Self.colour(i))\"\(dash)/>\n"
-                if line.points.count <= 40 {
+                if line.points.count <= 40 || run.count == 1 {
                     for (x, y) in run { s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"2.5\" fill=\"\(Self.colour(i))\"/>\n" }
                 }
             }
