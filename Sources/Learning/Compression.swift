@@ -100,8 +100,11 @@ public struct TopKCompressor: Sendable {
 /// A sparse model update: `values[i]` at coordinate `indices[i]` of a `dimension`-long vector, indices strictly
 /// ascending.
 public struct SparseUpdate: Sendable, Equatable {
+    /// Length of the dense vector.
     public var dimension: Int
+    /// Coordinates carried, strictly ascending.
     public var indices: [UInt32]
+    /// Their values, one per index.
     public var values: [Float]
 
     /// A validated sparse update: equal counts, indices strictly ascending and below `dimension` (≤ 2³²).

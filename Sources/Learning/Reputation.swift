@@ -6,8 +6,11 @@
 public struct ReputationAggregator: Sendable {
     /// One buffered model.
     public struct Entry: Sendable {
+        /// Who sent it.
         public var sender: String
+        /// The parameters received.
         public var model: [Float]
+        /// The receiver's accuracy measurement of it, in [0, 1].
         public var accuracy: Double
         /// Whether this model has already cost its sender δ (a model is penalised at most once, however many
         /// aggregations it stays in the buffer for).

@@ -79,17 +79,31 @@ public enum RobustAggregation {
         return try Federated.fedAvg(chosen.map { models[$0] }, weights: [Double](repeating: 1, count: m))
     }
 
-    /// Applies `reduce` to each coordinate's n values sorted ascending (NaN last), reusing one column buffer.
+    /// Applies `reduce` to each coordinate's n values sorted ascending (NaN last). Works through blocks of
+    /// coordinates copied model by model into one buffer, so the inner loops read contiguous memory instead of
+    /// indexing an array of arrays, and nothing is allocated per coordinate.
     private static func coordinateWise(_ models: [[Float]], n: Int, d: Int,
                                        _ reduce: (UnsafeMutableBufferPointer<Float>) -> Float) -> [Float] {
+        let block = 256
         var out = [Float](repeating: 0, count: d)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: n * block)
         let column = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
-        defer { column.deallocate() }
+        defer { tile.deallocate(); column.deallocate() }
         out.withUnsafeMutableBufferPointer { o in
-            for j in 0..<d {
-                for i in 0..<n { column[i] = models[i][j] }
-                sortNaNLast(column)
-                o[j] = reduce(column)
+            var start = 0
+            while start < d {
+                let width = min(block, d - start)
+                for i in 0..<n {
+                    models[i].withUnsafeBufferPointer { m in
+                        (tile + i * block).update(from: m.baseAddress! + start, count: width)
+                    }
+                }
+                for j in 0..<width {
+                    for i in 0..<n { column[i] = tile[i * block + j] }
+                    sortNaNLast(column)
+                    o[start + j] = reduce(column)
+                }
+                start += width
             }
         }
         return out

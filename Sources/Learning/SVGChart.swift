@@ -6,17 +6,24 @@
 public struct LineChart: Sendable {
     /// One line: its legend name, its points in order, solid or dashed.
     public struct Series: Sendable {
+        /// Legend text.
         public var name: String
+        /// Points joined in this order (not sorted by x).
         public var points: [(x: Double, y: Double)]
+        /// Drawn dashed (e.g. a baseline or an attacked run).
         public var dashed: Bool
         public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
             self.name = name; self.points = points; self.dashed = dashed
         }
     }
 
+    /// Heading above the plot (also the SVG's <title>).
     public var title: String
+    /// Caption under the x axis.
     public var xLabel: String
+    /// Caption along the y axis.
     public var yLabel: String
+    /// The lines, in legend order; series i gets `LineChart.colour(i)`.
     public var series: [Series]
     /// Fixed y range (e.g. 0...1 for accuracy); nil fits the data. Points outside it are clipped.
     public var yRange: ClosedRange<Double>?
