@@ -124,7 +124,8 @@ for c in cases:
         var rng = Xoshiro256(seed: 2024)
         struct Case { var models: [[Float]]; var trims: [Int]; var fs: [Int] }
         var cases: [Case] = []
-        for (n, d) in [(5, 40), (6, 33), (7, 600), (10, 50), (11, 17)]  // 600: several 256-wide blocks {
+        // d = 600 spans several of the 256-coordinate tiles the coordinate-wise rules work through.
+        for (n, d) in [(5, 40), (6, 33), (7, 600), (10, 50), (11, 17)] {
             var models = (0..<n).map { _ in randomArray(d, &rng) }
             // Some repeated values exercise ties in the sorts.
             models[1][0] = models[0][0]; models[2][0] = models[0][0]
