@@ -78,7 +78,7 @@ extension ExplorerSite {
         body += "<h2>Ring</h2>" + RingSVG.render(members) + RingSVG.legend
         body += HTML.table(["#", "position", "node", "role", "data size", "API", "joined", "last heartbeat"], members.map { m in
             [m.ringIndex.map(String.init) ?? "—",
-             HTML.mono(Format.short(m.position.word.hex, keep: 8)),
+             HTML.mono(Format.short(m.position.word.hex, keep: 8)) + String(format: " %.1f°", Format.ringFraction(m.position) * 360),
              HTML.link("/address/\(m.address.checksummed)", m.address.checksummed),
              "<span class=\"\(m.role)\">\(m.role)</span>",
              HTML.escape(m.node.dataSize.description),
@@ -121,18 +121,23 @@ extension ExplorerSite {
         var s = "<h3 id=\"round-\(r.round)\">Round \(r.round)</h3>"
         s += "<p>Global model: " + HTML.mono(Format.ref(r.globalModel))
             + (r.globalModelEvent.map { " posted by " + addr($0.aggregator) + " in " + tx($0.log) } ?? "") + "</p>"
-        s += "<p>Aggregator selections</p>" + HTML.table(["attempt", "aggregator", "selected in"], r.selections.map {
+        // A section per kind of event; empty ones are one muted line, not an empty table.
+        func section(_ title: String, _ headers: [String], _ rows: [[String]]) -> String {
+            rows.isEmpty ? "<p class=\"muted\">\(HTML.escape(title)): none yet</p>"
+                : "<p>\(HTML.escape(title))</p>" + HTML.table(headers, rows)
+        }
+        s += section("Aggregator selections", ["attempt", "aggregator", "selected in"], r.selections.map {
             [HTML.escape($0.attempt.description), addr($0.aggregator), tx($0.log)]
         })
-        s += "<p>Submissions (untrusted → trusted)</p>" + HTML.table(["from", "to", "model", "in"], r.submissions.map {
+        s += section("Submissions (untrusted → trusted)", ["from", "to", "model", "in"], r.submissions.map {
             [addr($0.sender), addr($0.to), HTML.mono(Format.short(Format.ref($0.ref), keep: 16)), tx($0.log)]
         })
         let forwards = r.forwards.sorted { ($0.phase, $0.step) < ($1.phase, $1.step) }
-        s += "<p>Forwards around the trusted ring</p>" + HTML.table(["phase", "step", "from", "to", "origin", "model", "in"], forwards.map {
+        s += section("Forwards around the trusted ring", ["phase", "step", "from", "to", "origin", "model", "in"], forwards.map {
             [String($0.phase), HTML.escape($0.step.description), addr($0.sender), addr($0.to), addr($0.origin),
              HTML.mono(Format.short(Format.ref($0.ref), keep: 16)), tx($0.log)]
         })
-        s += "<p>Distilled models</p>" + HTML.table(["trusted node", "model", "in"], r.distilled.map {
+        s += section("Distilled models", ["trusted node", "model", "in"], r.distilled.map {
             [addr($0.sender), HTML.mono(Format.short(Format.ref($0.ref), keep: 16)), tx($0.log)]
         })
         return s

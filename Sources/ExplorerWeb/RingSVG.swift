@@ -28,26 +28,36 @@ public struct RingMember: Sendable, Equatable {
     }
 }
 
-/// Draws the ring as an inline SVG: nodes at their hash positions (clockwise from the top), trusted nodes filled
-/// green and joined in ring order (the path models travel between trusted nodes), untrusted nodes hollow blue,
-/// down nodes as red crosses. Each mark has a `<title>` with the address, so hovering names the node.
+/// Draws the ring as an inline SVG: nodes in ring order, clockwise from position 0 at the top, evenly spaced
+/// (hash positions of a few nodes often bunch together, which would hide marks; the exact positions are in the
+/// table). Trusted nodes are filled green and joined in ring order (the path models travel between trusted
+/// nodes), untrusted nodes hollow blue, down nodes red crosses. Each mark has a `<title>` with the address.
 public enum RingSVG {
     public static func render(_ members: [RingMember], size: Int = 440) -> String {
-        let c = Double(size) / 2, r = Double(size) / 2 - 70
+        // Labels sit outside the circle: extra width on both sides keeps the left ones inside the drawing.
+        let margin = 100.0
+        let c = Double(size) / 2, cx = c + margin, r = Double(size) / 2 - 60, width = size + 2 * Int(margin)
+        let sorted = members.sorted { $0.position < $1.position }
+        var slot: [Address: Int] = [:]
+        for (i, m) in sorted.enumerated() { slot[m.address] = i }
+        let count = Double(max(1, sorted.count))
         func point(_ m: RingMember, radius: Double) -> (Double, Double) {
-            let a = Format.ringFraction(m.position) * 2 * Double.pi - Double.pi / 2
-            return (c + radius * cos(a), c + radius * sin(a))
+            // Half a slot past the top, so that position 0's mark never hides the first node.
+            let a = (Double(slot[m.address] ?? 0) + 0.5) / count * 2 * Double.pi - Double.pi / 2
+            return (cx + radius * cos(a), c + radius * sin(a))
         }
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
-        var s = "<svg id=\"ring\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(size)\" height=\"\(size)\" "
-            + "viewBox=\"0 0 \(size) \(size)\" role=\"img\" aria-label=\"hash ring with \(members.count) nodes\">"
-        s += "<circle cx=\"\(f(c))\" cy=\"\(f(c))\" r=\"\(f(r))\" fill=\"none\" stroke=\"#9aa5b5\" stroke-width=\"2\"/>"
-        let trusted = members.filter { $0.alive && $0.trusted }
+        var s = "<svg id=\"ring\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(size)\" "
+            + "viewBox=\"0 0 \(width) \(size)\" role=\"img\" aria-label=\"hash ring with \(members.count) nodes\">"
+        s += "<circle cx=\"\(f(cx))\" cy=\"\(f(c))\" r=\"\(f(r))\" fill=\"none\" stroke=\"#9aa5b5\" stroke-width=\"2\"/>"
+        s += "<line x1=\"\(f(cx))\" y1=\"\(f(c - r - 6))\" x2=\"\(f(cx))\" y2=\"\(f(c - r + 6))\" stroke=\"#1d2430\" stroke-width=\"2\"/>"
+            + "<text x=\"\(f(cx))\" y=\"\(f(c - r - 10))\" text-anchor=\"middle\">0</text>"
+        let trusted = sorted.filter { $0.alive && $0.trusted }
         if trusted.count > 1 {
             let pts = trusted.map { point($0, radius: r) }.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
             s += "<polygon class=\"trusted-ring\" points=\"\(pts)\" fill=\"none\" stroke=\"#17803d\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>"
         }
-        for m in members {
+        for m in sorted {
             let (x, y) = point(m, radius: r)
             let title = "<title>\(HTML.escape(m.address.checksummed)) · \(m.role)</title>"
             s += "<g class=\"node \(m.role)\" data-address=\"\(HTML.escape(m.address.checksummed))\">" + title
@@ -60,15 +70,17 @@ public enum RingSVG {
             default:
                 s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"8\" fill=\"#fff\" stroke=\"#35598f\" stroke-width=\"3\"/>"
             }
-            let (lx, ly) = point(m, radius: r + 34)
-            let label = (m.ringIndex.map { "\($0) " } ?? "") + String(m.address.checksummed.prefix(6))
-            s += "<text x=\"\(f(lx))\" y=\"\(f(ly + 4))\" text-anchor=\"middle\">\(HTML.escape(label))</text></g>"
+            let (lx, ly) = point(m, radius: r + 16)
+            let anchor = lx > cx + 8 ? "start" : lx < cx - 8 ? "end" : "middle"
+            let label = (m.ringIndex.map { "\($0). " } ?? "") + Format.short(m.address.checksummed, keep: 6)
+            s += "<text x=\"\(f(lx))\" y=\"\(f(ly + 4))\" text-anchor=\"\(anchor)\">\(HTML.escape(label))</text></g>"
         }
-        s += "<text x=\"\(f(c))\" y=\"\(f(c))\" text-anchor=\"middle\">\(members.filter(\.alive).count) live / \(members.count) joined</text>"
+        s += "<text x=\"\(f(cx))\" y=\"\(f(c))\" text-anchor=\"middle\">\(members.filter(\.alive).count) live / \(members.count) joined</text>"
         return s + "</svg>"
     }
 
     /// The legend under the drawing.
     public static let legend = "<p><span class=\"trusted\">● trusted</span> · <span class=\"untrusted\">○ untrusted</span> · "
-        + "<span class=\"down\">✕ down</span> · dashed: the trusted ring models travel around</p>"
+        + "<span class=\"down\">✕ down</span> · clockwise from position 0 (top), evenly spaced; "
+        + "dashed: the trusted ring models travel around</p>"
 }

@@ -13,6 +13,7 @@ import TestSupport
     /// What the scenario left on chain, to look for on the pages.
     struct Scenario {
         var controller: Address
+        var blueprint: Address
         var jobId: UInt256
         var nodes: [Address]
         var trusted: Set<Address>
@@ -21,6 +22,8 @@ import TestSupport
         var createJobBlock: UInt64
         var joinTx: Hash32
         var globalModel: String
+        /// The newest block the scenario made (the down report).
+        var lastBlock: UInt64
     }
 
     static func key(_ i: Int) throws -> PrivateKey { try PrivateKey(secret: Keccak256.hash("gfl-explorer-test/\(i)")) }
@@ -79,10 +82,10 @@ import TestSupport
 
         // Node 3 goes silent: after the heartbeat timeout node 2 reports it.
         try await chain.mine(blocks: 5)
-        _ = try await c.reportDown(jobId: jobId, node: keys[3].address, from: keys[2])
-        return Scenario(controller: c.address, jobId: jobId, nodes: keys.map(\.address), trusted: Set(trusted.map(\.address)),
+        let report = try await c.reportDown(jobId: jobId, node: keys[3].address, from: keys[2])
+        return Scenario(controller: c.address, blueprint: gfl.storageBlueprint, jobId: jobId, nodes: keys.map(\.address), trusted: Set(trusted.map(\.address)),
                         down: keys[3].address, createJobTx: created.transactionHash, createJobBlock: created.blockNumber,
-                        joinTx: try #require(joinTx), globalModel: global)
+                        joinTx: try #require(joinTx), globalModel: global, lastBlock: report.blockNumber)
     }
 
     @Test(.timeLimit(.minutes(10))) func servesChainAndJobPages() async throws {
@@ -112,10 +115,13 @@ import TestSupport
     }
 
     func checkChainPages(_ e: ExplorerProcess, _ s: Scenario) async throws {
+        let started = Date()
         let home = try await e.get("/")
+        print("explorer: front page (20 blocks) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
         #expect(home.status == 200)
         #expect(home.body.contains("Latest blocks"))
-        #expect(home.body.contains("href=\"/block/\(s.createJobBlock)\""))
+        #expect(home.body.contains("head block <a href=\"/block/\(s.lastBlock)\">"))
+        #expect(home.body.contains("<td><a href=\"/block/\(s.lastBlock - 1)\">\(s.lastBlock - 1)</a></td>"))
         #expect(home.body.contains("name=\"q\""), "search box")
 
         let block = try await e.get("/block/\(s.createJobBlock)")
@@ -161,7 +167,9 @@ import TestSupport
         #expect(jobs.status == 200)
         #expect(jobs.body.contains("href=\"/job/\(s.jobId)\""))
 
+        let started = Date()
         let job = try await e.get("/job/\(s.jobId)")
+        print("explorer: job page \(job.body.utf8.count) bytes in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
         #expect(job.status == 200)
         let page = job.body
         #expect(page.contains("<svg id=\"ring\""))
@@ -206,6 +214,17 @@ import TestSupport
         let (mcode, _, missing) = try runGFL(["explorer", "job", "99", "--controller", s.controller.checksummed, "--rpc", rpc], env: env)
         #expect(mcode != 0)
         #expect(missing.contains("no job 99"))
+
+        // Without --controller the ABI registry's entry named Controller is used: deploy a second, empty Controller
+        // with gfl deploy (which registers it) and the job is looked for there.
+        #expect(try runGFL(["explorer", "job", "1", "--rpc", rpc], env: env).2.contains("pass --controller"))
+        let artifact = Fixtures.repoRoot.appendingPathComponent("Contracts/build/Controller.json").path
+        let (dcode, deployed, derr) = try runGFL(["deploy", artifact, s.blueprint.checksummed, "--dev-account", "0", "--rpc", rpc, "--json"], env: env)
+        #expect(dcode == 0, "gfl deploy Controller: \(derr)")
+        let registered = try #require((try JSONSerialization.jsonObject(with: Data(deployed.utf8)) as? [String: Any])?["contractAddress"] as? String)
+        let (rcode, _, rerr) = try runGFL(["explorer", "job", "1", "--rpc", rpc], env: env)
+        #expect(rcode != 0)
+        #expect(rerr.lowercased().contains("no job 1 on controller \(registered.lowercased()) (it has 0 jobs)"), "\(rerr)")
     }
 
     /// Headless Chromium loads the job page: a screenshot of plausible size, and the DOM it built holds the ring.
@@ -222,10 +241,13 @@ import TestSupport
                                             timeout: 120)
         #expect(code == 0, "chromium failed: \(err.suffix(600))")
         let png = try Data(contentsOf: shot)
+        // GFL_EXPLORER_SCREENSHOT=FILE keeps the screenshot (and FILE.html the DOM) for a person to look at.
+        if let keep = ProcessInfo.processInfo.environment["GFL_EXPLORER_SCREENSHOT"] { try? png.write(to: URL(fileURLWithPath: keep)) }
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
         #expect(png.count > 20_000, "a 1200×900 screenshot of the job page is only \(png.count) bytes")
         let (dcode, dom, derr) = try runBounded(chromium, common + ["--dump-dom", page], timeout: 120)
         #expect(dcode == 0, "chromium --dump-dom failed: \(derr.suffix(600))")
+        if let keep = ProcessInfo.processInfo.environment["GFL_EXPLORER_SCREENSHOT"] { try? dom.write(toFile: keep + ".html", atomically: true, encoding: .utf8) }
         #expect(dom.contains("<svg id=\"ring\""))
         #expect(dom.contains("data-address=\"\(s.down.checksummed)\""))
     }

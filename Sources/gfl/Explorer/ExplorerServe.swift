@@ -71,8 +71,8 @@ extension ExplorerCommand {
             log.logLevel = .notice
             let host = addr
             let app = ExplorerSite(config: config).application(host: host, port: port, logger: log) { bound in
-                print("explorer listening on http://\(host):\(bound)")
-                fflush(stdout)
+                // Written unbuffered: scripts and tests wait for this line on a pipe.
+                FileHandle.standardOutput.write(Data("explorer listening on http://\(host):\(bound)\n".utf8))
             }
             try await app.runService()
         }
