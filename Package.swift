@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "GFLContracts", dependencies: ["Primitives", "Chain", "RPCClient", "EVM", "Execution"]),
 
         // The web explorer: server-rendered pages over JSON-RPC (blocks, transactions, addresses, GFL jobs).
-        .target(name: "ExplorerWeb", dependencies: ["Primitives", "RPCClient", "GFLContracts", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ExplorerWeb", dependencies: ["Primitives", "RPCClient", "GFLContracts", "EVM", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
 
         .executableTarget(name: "gfl", dependencies: [
             "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning", "Storage", "ContentStore",

@@ -1,3 +1,4 @@
+import EVM
 import Foundation
 import Primitives
 import RPCClient
@@ -45,7 +46,12 @@ extension ExplorerSite {
             let result: String
             do {
                 let out = try await client.call(CallRequest(to: address, data: try ABI.encodeCall(fn, [])))
-                result = HTML.mono(try ABI.decodeOutput(fn, from: out).map { ABI.format($0) }.joined(separator: ", "))
+                let values = try ABI.decodeOutput(fn, from: out)
+                if values.count == 1, case .address(let a) = values[0] {
+                    result = HTML.link("/address/\(a.checksummed)", a.checksummed)
+                } else {
+                    result = HTML.mono(values.map { ABI.format($0) }.joined(separator: ", "))
+                }
             } catch {
                 result = "<span class=\"bad\">" + HTML.escape("error: \(error)") + "</span>"
             }
@@ -66,7 +72,12 @@ extension ExplorerSite {
                 for tx in (block["transactions"]?.arrayValue ?? []).reversed() {
                     let from = tx["from"].flatMap { try? Decode.address($0) }
                     let to = tx["to"].flatMap { try? Decode.address($0) }
-                    guard from == address || to == address else { continue }
+                    // A creation's address follows from its sender and nonce, so no receipt is needed to find it.
+                    var created: Address?
+                    if to == nil, let from, let nonce = try? Decode.u64(tx["nonce"] ?? .null) {
+                        created = Address.create(sender: from, nonce: nonce)
+                    }
+                    guard from == address || to == address || created == address else { continue }
                     let hash = tx["hash"]?.stringValue ?? ""
                     let input = tx["input"].flatMap { try? Decode.bytes($0) } ?? []
                     let call = await decodeCall(to: to, input: input)
@@ -74,7 +85,9 @@ extension ExplorerSite {
                         HTML.link("/block/\(n)", String(n)), HTML.link("/tx/\(hash)", Format.short(hash)),
                         from.map { $0 == address ? "<b>this</b>" : HTML.link("/address/\($0.checksummed)", Format.short($0.checksummed)) } ?? "",
                         to.map { $0 == address ? "<b>this</b>" : HTML.link("/address/\($0.checksummed)", Format.short($0.checksummed)) }
-                            ?? "<span class=\"muted\">contract creation</span>",
+                            ?? (created == address ? "<b>created this</b>" : created.map {
+                                "created " + HTML.link("/address/\($0.checksummed)", Format.short($0.checksummed)) }
+                                ?? "<span class=\"muted\">contract creation</span>"),
                         HTML.escape(Format.ether(Format.quantity(tx["value"]))),
                         call.map { HTML.mono($0.function.name) } ?? "",
                     ])

@@ -26,7 +26,7 @@ extension ExplorerSite {
         var nav = ""
         if !number.isZero { nav += HTML.link("/block/\(number &- .one)", "← block \(number &- .one)") + " · " }
         nav += HTML.link("/block/\(number &+ .one)", "block \(number &+ .one) →")
-        let miner = block["miner"]?.stringValue ?? ""
+        let miner = block["miner"].flatMap { try? Decode.address($0) }?.checksummed ?? ""
         var body = "<p>\(nav)</p>" + HTML.fields([
             ("number", HTML.escape(number.description)),
             ("hash", HTML.mono(block["hash"]?.stringValue ?? "")),
@@ -41,7 +41,7 @@ extension ExplorerSite {
         var rows: [[String]] = []
         for tx in txs {
             let hash = tx["hash"]?.stringValue ?? tx.stringValue ?? ""
-            let from = tx["from"]?.stringValue ?? ""
+            let from = tx["from"].flatMap { try? Decode.address($0) }?.checksummed ?? ""
             let to = tx["to"].flatMap { try? Decode.address($0) }
             let input = tx["input"].flatMap { try? Decode.bytes($0) } ?? []
             let call = await decodeCall(to: to, input: input)

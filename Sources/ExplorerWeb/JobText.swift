@@ -46,10 +46,10 @@ public enum JobText {
         let members = RingMember.members(of: view)
         out.append("")
         out.append("ring (by position, clockwise)")
-        out.append(pad("#", 4) + pad("position", 16) + pad("node", 43) + pad("role", 10) + pad("data", 8) + "API")
+        out.append(pad("#", 3) + pad("position", 15) + pad("node", 43) + pad("role", 10) + pad("data", 6) + "API")
         for m in members {
-            let line = pad(m.ringIndex.map(String.init) ?? "-", 4) + pad(Format.short(m.position.word.hex, keep: 7), 16)
-                + pad(m.address.checksummed, 43) + pad(m.role, 10) + pad(m.node.dataSize.description, 8) + m.node.apiUrl
+            let line = pad(m.ringIndex.map(String.init) ?? "-", 3) + pad(Format.short(m.position.word.hex, keep: 7), 15)
+                + pad(m.address.checksummed, 43) + pad(m.role, 10) + pad(m.node.dataSize.description, 6) + m.node.apiUrl
             out.append(fit(line, maxWidth))
         }
 
@@ -62,13 +62,16 @@ public enum JobText {
             let acc = accuracy.first { UInt256(UInt64($0.round)) == r.round }.map { String(format: "%.4f", $0.globalAccuracy) } ?? "-"
             out.append(fit(pad(r.round.description, 7) + pad(String(r.submissions.count), 7) + pad("\(p1) / \(p2)", 11)
                            + pad(String(r.distilled.count), 7) + pad(agg, 24)
-                           + pad(fit(Format.ref(r.globalModel), 28), 30) + acc, maxWidth))
+                           + pad(r.globalModel.isEmpty ? "-" : fit(Format.ref(r.globalModel), 28), 30) + acc, maxWidth))
         }
         if accuracy.isEmpty { out.append("accuracy lives off chain (run reports); pass --reports DIR to show it") }
 
         for r in view.rounds {
             out.append("")
             out.append("round \(r.round)")
+            if r.selections.isEmpty && r.submissions.isEmpty && r.forwards.isEmpty && r.distilled.isEmpty {
+                out.append("  no activity yet")
+            }
             for s in r.selections {
                 out.append(fit("  select   attempt \(s.attempt): \(s.aggregator.checksummed) (block \(s.log.blockNumber ?? 0))", maxWidth))
             }

@@ -44,7 +44,7 @@ extension ExplorerSite {
         let tx = try await client.rpc.call("eth_getTransactionByHash", [.string(hash.hex)])
         if tx.isNull { throw ExplorerError.notFound("no transaction \(hash.hex) on this chain") }
         let receipt = try await client.receipt(hash)
-        let from = tx["from"]?.stringValue ?? ""
+        let from = tx["from"].flatMap { try? Decode.address($0) }?.checksummed ?? ""
         let to = tx["to"].flatMap { try? Decode.address($0) }
         let input = tx["input"].flatMap { try? Decode.bytes($0) } ?? []
         let call = await decodeCall(to: to, input: input)

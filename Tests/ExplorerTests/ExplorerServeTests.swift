@@ -48,7 +48,7 @@ import TestSupport
         if let last { _ = try await chain.client.waitForReceipt(last) }
 
         let spec = GFLDeployment.JobSpec(jobCid: "QmExplorerTestJob", description: "explorer <test> job", rounds: 3,
-                                         heartbeatTimeout: 3, trustedCount: 0)
+                                         heartbeatTimeout: 3, aggregationTimeout: 2, trustedCount: 0)
         let created = try await c.createJob(jobCid: spec.jobCid, description: spec.description, rounds: spec.rounds,
                                             maxNodes: spec.maxNodes, heartbeatTimeout: spec.heartbeatTimeout,
                                             roundTimeout: spec.roundTimeout, aggregationTimeout: spec.aggregationTimeout,
@@ -73,9 +73,14 @@ import TestSupport
         _ = try await storage.forward(round: 1, phase: 1, step: 1, to: trusted[1].address, origins: [keys[2].address],
                                       refs: [Array("forwarded-r1".utf8)], from: trusted[0])
         for k in trusted { _ = try await storage.postDistilled(round: 1, ref: Array("distilled-r1".utf8), from: k) }
-        let selection = try await c.selectAggregator(jobId: jobId, round: 1, from: keys[2])
-        let events = try selection.logs.compactMap { try ControllerContract.Event(log: $0) }
-        guard case .aggregatorSelected(let sel)? = events.first else { throw HarnessError("no AggregatorSelected event") }
+        _ = try await c.selectAggregator(jobId: jobId, round: 1, from: keys[2])
+        // The first aggregator lets its time pass; anyone may then have another one chosen.
+        try await chain.mine(blocks: 3)
+        let reselection = try await c.reselectAggregator(jobId: jobId, round: 1, from: keys[2])
+        let events = try reselection.logs.compactMap { try ControllerContract.Event(log: $0) }
+        guard case .aggregatorSelected(let sel)? = events.first, sel.attempt == 1 else {
+            throw HarnessError("no AggregatorSelected event with attempt 1 in the reselection")
+        }
         let aggregator = try #require(keys.first { $0.address == sel.aggregator })
         let global = "QmGlobalModelRound1"
         _ = try await storage.postGlobal(round: 1, ref: Array(global.utf8), from: aggregator)
@@ -142,6 +147,7 @@ import TestSupport
         #expect(controller.status == 200)
         #expect(controller.body.contains("Controller"))
         #expect(controller.body.contains("<code>jobCount</code></td><td><code>\(s.jobId)</code>"))
+        #expect(controller.body.contains("<b>created this</b>"), "the deployment is among the Controller's transactions")
         let member = try await e.get("/address/\(s.nodes[0].checksummed)")
         #expect(member.status == 200)
         #expect(member.body.contains("href=\"/tx/\(s.joinTx.hex)\""), "the node's join transaction is among its recent ones")
@@ -184,6 +190,7 @@ import TestSupport
         #expect(page.contains("0.8123"), "accuracy from the run report")
         #expect(page.contains("Round 1") && page.contains("Round 2"))
         #expect(page.contains("NodeDown"))
+        #expect(page.contains("(2 selections)"), "the reselection is counted")
         #expect(page.contains("forwarded-r1") && page.contains("distilled-r1"))
         #expect(try await e.get("/job/\(s.jobId &+ 41)").status == 404)
     }
