@@ -37,6 +37,7 @@ public struct ExplorerConfig: Sendable {
     public var controller: Address?
     /// A folder searched (recursively) for `metrics.json` run reports that hold per-round accuracy.
     public var reportsDirectory: URL?
+    /// Names and ABIs of contracts (`gfl deploy`'s registry).
     public var contracts: ContractBook
     /// Blocks shown on the front page.
     public var homeBlocks: Int
@@ -59,6 +60,7 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     /// The node could not be reached or answered with an error: 502.
     case node(String)
 
+    /// The HTTP status of the error page.
     public var status: Int {
         switch self {
         case .badRequest: return 400
@@ -88,15 +90,19 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
 
 /// One rendered answer: an HTML page with its status, or a redirect.
 public struct PageResponse: Sendable {
+    /// The HTTP status.
     public var status: Int
+    /// The whole document.
     public var html: String
     /// Set for redirects (status 303).
     public var location: String?
 
+    /// A full page around `body` (an HTML fragment); `jobs` adds the GFL jobs link to the header.
     public static func page(_ title: String, _ body: String, status: Int = 200, jobs: Bool) -> PageResponse {
         PageResponse(status: status, html: HTML.page(title: title, body: body, showJobs: jobs), location: nil)
     }
 
+    /// A 303 redirect to `path` (with a link in the body for clients that do not follow it).
     public static func redirect(_ path: String) -> PageResponse {
         PageResponse(status: 303, html: HTML.page(title: "Redirect", body: HTML.link(path, path), showJobs: false),
                      location: path)
@@ -107,9 +113,11 @@ public struct PageResponse: Sendable {
 /// (the tests call it in-process); `application(host:port:…)` serves it over HTTP with Hummingbird.
 public struct ExplorerSite: Sendable {
     public let config: ExplorerConfig
+    /// The node's client (10 s timeout per call, so a stuck node gives an error page rather than a hung one).
     public let client: EthClient
     let cache = CodeKindCache()
 
+    /// A site for `config`; nothing is contacted until a page is asked for.
     public init(config: ExplorerConfig) {
         self.config = config
         self.client = EthClient(rpc: JSONRPCClient(url: config.rpcURL, timeout: 10))

@@ -8,6 +8,7 @@ public struct AccuracyReports: Sendable {
     public struct Entry: Sendable, Equatable {
         public var round: Int
         public var globalAccuracy: Double
+        /// The report the figure was read from.
         public var file: String
     }
 
@@ -16,6 +17,7 @@ public struct AccuracyReports: Sendable {
     /// Files that could not be read, with why: shown on the page rather than silently dropped.
     public private(set) var problems: [String] = []
 
+    /// No reports.
     public init() {}
 
     /// Reads every `metrics.json` below `directory` (at most 4 levels deep).

@@ -11,6 +11,7 @@ public struct RingMember: Sendable, Equatable {
     public var alive: Bool
     /// 1-based place in the live ring (nil for down nodes).
     public var ringIndex: Int?
+    /// The Controller's record of the node (data size, API URL, heartbeat, join block).
     public var node: ControllerContract.Node
 
     /// "trusted", "untrusted" or "down".
@@ -33,6 +34,7 @@ public struct RingMember: Sendable, Equatable {
 /// table). Trusted nodes are filled green and joined in ring order (the path models travel between trusted
 /// nodes), untrusted nodes hollow blue, down nodes red crosses. Each mark has a `<title>` with the address.
 public enum RingSVG {
+    /// The `<svg id="ring">` element for `members`, `size` pixels high.
     public static func render(_ members: [RingMember], size: Int = 440) -> String {
         // Labels sit outside the circle: extra width on both sides keeps the left ones inside the drawing.
         let margin = 100.0

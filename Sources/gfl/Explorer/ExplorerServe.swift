@@ -74,7 +74,12 @@ extension ExplorerCommand {
                 // Written unbuffered: scripts and tests wait for this line on a pipe.
                 FileHandle.standardOutput.write(Data("explorer listening on http://\(host):\(bound)\n".utf8))
             }
-            try await app.runService()
+            do { try await app.runService() } catch {
+                if "\(error)".contains("Address already in use") {
+                    throw CLIError("\(host):\(port) is already in use: pick another --port (0 picks a free one)")
+                }
+                throw CLIError("the explorer could not serve on \(host):\(port): \(error)")
+            }
         }
     }
 
