@@ -99,11 +99,14 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The web explorer: server-rendered pages over JSON-RPC (blocks, transactions, addresses, GFL jobs).
+        .target(name: "ExplorerWeb", dependencies: ["Primitives", "RPCClient", "GFLContracts", "EVM", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
 
         .executableTarget(name: "gfl", dependencies: [
             "Primitives", "Chain", "EVM", "Execution", "RPCClient", "Learning", "Storage", "ContentStore",
             "ContentStoreServer", "Node", "RPC", "GFLContracts",
             "Federation",
+            "ExplorerWeb",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
@@ -125,5 +128,6 @@ let package = Package(
         .testTarget(name: "FederationTests", dependencies: [
             "Federation", "GFLContracts", "Learning", "Primitives", "ContentStore", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["ExplorerWeb", "GFLContracts", "RPCClient", "Primitives", "TestSupport"]),
     ]
 )

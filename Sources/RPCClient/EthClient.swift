@@ -175,7 +175,9 @@ public struct EthClient: Sendable {
     /// The block as JSON (hash-only transactions unless `full`), or nil when there is no such block.
     public func block(_ tag: BlockTag, full: Bool = false) async throws(RPCError) -> JSONValue? {
         let b = try await rpc.call("eth_getBlockByNumber", [tag.json, .bool(full)])
-        return b.isNull ? nil : b
+        // Not `b.isNull ? nil : b`: JSONValue is ExpressibleByNilLiteral, so that `nil` would be `.some(.null)`.
+        if b.isNull { return nil }
+        return b
     }
 
     /// Base fee of the next block and a suggested priority fee, from eth_feeHistory (EIP-1559 wallets' way).

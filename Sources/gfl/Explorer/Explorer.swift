@@ -1,6 +1,8 @@
 import ArgumentParser
 import EVM
+import ExplorerWeb
 import Foundation
+import GFLContracts
 import Primitives
 import RPCClient
 
@@ -12,7 +14,7 @@ struct ExplorerCommand: AsyncParsableCommand {
         abstract: "Inspect the chain: blocks, transactions, receipts, accounts, storage, code and logs.",
         discussion: "Calls and logs of contracts deployed with 'gfl deploy' (or given --abi) are decoded.",
         subcommands: [Head.self, Blocks.self, BlockCmd.self, Tx.self, ReceiptCmd.self, Account.self, StorageCmd.self,
-                      Code.self, Logs.self, Contract.self])
+                      Code.self, Logs.self, Contract.self, Job.self, Serve.self])
 }
 
 /// Parses a quantity field of a JSON-RPC object.
@@ -339,10 +341,17 @@ extension ExplorerCommand {
             let a = try Address(hex: address)
             let contract: ABIContract
             var name = "contract"
+            let client = try node.client()
+            // The GFL contracts are recognised by their code, so they decode without a registry entry.
+            let kind: GFLCode.Kind
+            do { kind = GFLCode.kind(of: try await client.code(a)) } catch { throw explain(error) }
             if let abi { contract = try Artifact.load(abi).abi } else if let known = ABIRegistry.lookup(a) {
                 (name, contract) = known
+            } else if kind == .controller {
+                (name, contract) = ("Controller (GFL)", try ControllerContract.artifact.abi())
+            } else if kind == .storage {
+                (name, contract) = ("Storage (GFL)", try StorageContract.artifact.abi())
             } else { throw CLIError("no ABI known for \(a.checksummed): pass --abi FILE") }
-            let client = try node.client()
             print("\(name) at \(a.checksummed)")
             for fn in contract.functions where fn.inputs.isEmpty && (fn.stateMutability == .view || fn.stateMutability == .pure) {
                 do {
@@ -352,6 +361,9 @@ extension ExplorerCommand {
                 } catch {
                     print("  " + fn.name.padded(24) + "error: \(explain(error))")
                 }
+            }
+            if kind == .controller {
+                print("hint: a GFL Controller; see a job with: gfl explorer job ID --controller \(a.checksummed)")
             }
         }
     }
