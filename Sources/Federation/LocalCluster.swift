@@ -25,7 +25,7 @@ public final class LocalCluster: @unchecked Sendable {
         public var datasetDirectory = FashionMNIST.defaultDirectory
         /// Ring indices (0 = first clockwise from position 0) of the trusted nodes; nil: by data size.
         public var trustedRingIndices: [Int]?
-        /// Kill (cancel, and stop the store of) the trusted node with this ring index when this round starts.
+        /// Kill (stop, and stop the store of) the trusted node with this ring index when this round starts.
         public var killTrusted: (round: Int, ringIndex: Int)?
         /// Kill the aggregator the Controller selects in this round.
         public var killAggregatorAtRound: Int?
@@ -125,19 +125,20 @@ public final class LocalCluster: @unchecked Sendable {
         // Run every node; the observer reports progress and applies the faults.
         var tasks: [Address: Task<Void, Error>] = [:]
         for n in nodes { tasks[n.address] = Task { try await n.run() } }
-        let allNodes = nodes, allTasks = tasks, opts = options
+        let allNodes = nodes, opts = options, observerStop = StopFlag()
         let observer = Task {
-            try await Self.observe(nodes: allNodes, tasks: allTasks, controller: deployment.controller, jobId: created.jobId,
+            try await Self.observe(nodes: allNodes, stop: observerStop, controller: deployment.controller, jobId: created.jobId,
                                    options: opts, collector: collector, progress: progress)
         }
         var failures: [String] = []
         for n in nodes {
-            do { try await tasks[n.address]!.value } catch is CancellationError {
+            do { try await tasks[n.address]!.value } catch is NodeStopped {
             } catch {
                 failures.append("\(n.name): \(error)")
             }
         }
-        observer.cancel()
+        observerStop.stop()
+        _ = try? await observer.value
         for n in nodes { n.setup.store.stop() }
         let view = try await JobView.load(deployment.controller, jobId: created.jobId)
         if view.job.jobStatus != .finished {
@@ -169,7 +170,7 @@ public final class LocalCluster: @unchecked Sendable {
             ?? (0..<job.nodes).first { job.adversary(ofNode: $0) == .none } ?? 0
     }
 
-    static func observe(nodes: [RDFLNode], tasks: [Address: Task<Void, Error>], controller: ControllerContract,
+    static func observe(nodes: [RDFLNode], stop: StopFlag, controller: ControllerContract,
                         jobId: UInt256, options: Options, collector: RecordCollector,
                         progress: (@Sendable (Progress) -> Void)?) async throws {
         var killedTrusted = false, killedAggregator = false
@@ -178,7 +179,7 @@ public final class LocalCluster: @unchecked Sendable {
                                         storage: StorageContract(address: try await controller.jobs(jobId).storage, chain: controller.binding.chain),
                                         jobId: jobId)
         let byAddress = Dictionary(uniqueKeysWithValues: nodes.map { ($0.address, $0) })
-        while !Task.isCancelled {
+        while !stop.isStopped {
             for e in try await follower.poll() {
                 switch e {
                 case .controller(.nodeDown(let d)):
@@ -188,7 +189,7 @@ public final class LocalCluster: @unchecked Sendable {
                     events.append("round \(s.round): aggregator \(who?.name ?? "?")\(s.attempt > .zero ? " (reselected)" : "")")
                     if let r = options.killAggregatorAtRound, s.round == UInt256(r), !killedAggregator, let n = who {
                         killedAggregator = true
-                        tasks[n.address]?.cancel(); n.setup.store.stop()
+                        n.killed.stop(); n.setup.store.stop()
                         events.append("killed aggregator \(n.name) in round \(r)")
                     }
                 default: break
@@ -198,7 +199,7 @@ public final class LocalCluster: @unchecked Sendable {
             if let k = options.killTrusted, round >= k.round, !killedTrusted, k.ringIndex < nodes.count {
                 killedTrusted = true
                 let n = nodes[k.ringIndex]
-                tasks[n.address]?.cancel(); n.setup.store.stop()
+                n.killed.stop(); n.setup.store.stop()
                 events.append("killed trusted node \(n.name) in round \(round)")
             }
             if let progress {

@@ -11,7 +11,10 @@ public final class MeteredChain: ChainAccess, @unchecked Sendable {
     private let lock = NSLock()
     private var _seconds = 0.0, _bytes = 0, _gas: UInt64 = 0, _transactions = 0
 
-    public init(_ inner: any ChainAccess) { self.inner = inner }
+    /// Once set, the node sends nothing more (a killed node).
+    let stopped: StopFlag
+
+    public init(_ inner: any ChainAccess, stopped: StopFlag = StopFlag()) { self.inner = inner; self.stopped = stopped }
 
     /// Seconds spent in transactions and views, calldata bytes sent, gas used and transactions mined so far.
     public var totals: (seconds: Double, bytes: Int, gas: UInt64, transactions: Int) {
@@ -34,6 +37,7 @@ public final class MeteredChain: ChainAccess, @unchecked Sendable {
     }
 
     public func transact(from key: PrivateKey, to: Address?, data: [UInt8], gas: UInt64?) async throws(ContractError) -> ContractReceipt {
+        if stopped.isStopped { throw .rejected("the node was stopped") }
         await gate.acquire()
         defer { gate.release() }
         let t0 = now()

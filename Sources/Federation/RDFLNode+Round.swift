@@ -109,7 +109,7 @@ extension RDFLNode {
         set("waiting for global")
         let deadline = now() + setup.job.phaseTimeoutSeconds * 4
         while ledger.global[r] == nil {
-            try Task.checkCancellation()
+            try checkAlive()
             try await refresh()
             if ledger.global[r] != nil { break }
             if ledger.down.contains(target) && ledger.distilled[r]?[target] == nil {

@@ -57,7 +57,7 @@ extension RDFLNode {
         let phaseName = "ring\(phase)"
         let deadline = now() + setup.job.phaseTimeoutSeconds
         while true {
-            try Task.checkCancellation()
+            try checkAlive()
             try await refresh()
             // Incoming: submissions to this node (phase 1) and references forwarded to it.
             var incoming: [(author: Address, ref: [UInt8], peer: Address, step: Int, phase: String)] = []
@@ -124,7 +124,7 @@ extension RDFLNode {
         let deadline = now() + setup.job.phaseTimeoutSeconds * 2
         var posted = false
         while ledger.global[r] == nil {
-            try Task.checkCancellation()
+            try checkAlive()
             if let s = ledger.selected[r] {
                 if s.aggregator == me && !posted {
                     let models = distilled.values.sorted { $0.author < $1.author }

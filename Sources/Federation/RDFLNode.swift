@@ -52,6 +52,9 @@ public final class RDFLNode: @unchecked Sendable {
     var sealer: ModelSealer!
     var stores: [Address: String] = [:]
     var dataSizes: [Address: Int] = [:]
+    /// Set to stop the node (its loops end at their next step); see `StopFlag` for why this is not cancellation.
+    public let killed = StopFlag()
+    let heartbeatStop = StopFlag()
     /// Global models this node aggregated, by round.
     var ownGlobal: [Int: [Float]] = [:]
     private let statusLock = NSLock()
@@ -68,7 +71,7 @@ public final class RDFLNode: @unchecked Sendable {
 
     public init(setup: Setup, chain: any ChainAccess) throws {
         self.setup = setup
-        self.chain = MeteredChain(chain)
+        self.chain = MeteredChain(chain, stopped: killed)
         self.controller = ControllerContract(address: setup.controller, chain: self.chain)
         self.me = setup.key.address
         self.spec = try setup.job.modelSpec()
@@ -93,7 +96,7 @@ public final class RDFLNode: @unchecked Sendable {
         }
     }
 
-    /// Runs the job to its end (or until the task is cancelled: a killed node).
+    /// Runs the job to its end (or until `killed` is set: then it throws `NodeStopped`).
     public func run() async throws {
         if storage == nil { try await join() }
         set("waiting for start")
@@ -101,10 +104,10 @@ public final class RDFLNode: @unchecked Sendable {
         try await loadMembers()
         try await receiveJobKey()
         let heartbeat = Task { [weak self] in await self?.heartbeatLoop() }
-        defer { heartbeat.cancel() }
+        defer { heartbeatStop.stop(); _ = heartbeat }
         var global = try Model(spec: spec, seed: setup.job.seed).parameters
         for r in 1...setup.job.rounds {
-            try Task.checkCancellation()
+            try checkAlive()
             setRound(r, trusted: isTrusted)
             global = try await runRound(r, global: global)
         }
@@ -113,7 +116,11 @@ public final class RDFLNode: @unchecked Sendable {
 
     // MARK: events
 
+    /// Throws `NodeStopped` once the node was killed.
+    func checkAlive() throws { if killed.isStopped { throw NodeStopped() } }
+
     func refresh() async throws {
+        try checkAlive()
         for e in try await follower.poll() { ledger.apply(e) }
     }
 
@@ -183,7 +190,7 @@ public final class RDFLNode: @unchecked Sendable {
     /// job's timeout, so the ring and the trusted lookups route around it.
     func heartbeatLoop() async {
         let interval = UInt64(setup.job.heartbeatSeconds * 1e9)
-        while !Task.isCancelled {
+        while !heartbeatStop.isStopped && !killed.isStopped {
             do {
                 _ = try await controller.heartbeat(jobId: setup.jobId, from: setup.key)
                 let next = try await controller.successor(jobId: setup.jobId, node: me)

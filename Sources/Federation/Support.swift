@@ -66,3 +66,18 @@ public final class ComputePool: @unchecked Sendable {
 
 /// Wraps a non-Sendable value that is handed between tasks one at a time.
 struct Handoff<T>: @unchecked Sendable { var value: T }
+
+/// A flag one task sets and others poll. Used instead of task cancellation for anything that may be inside a
+/// URLSession request: cancelling such a task can deadlock swift-corelibs-foundation's URLSession on Linux.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    public init() {}
+    public func stop() { lock.lock(); stopped = true; lock.unlock() }
+    public var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+}
+
+/// Thrown by a node that was stopped (a killed node in a fault-injection run).
+public struct NodeStopped: Error, CustomStringConvertible {
+    public var description: String { "node stopped" }
+}

@@ -23,13 +23,13 @@ struct DemoCommand: AsyncParsableCommand {
         """)
 
     @Option(help: "Data providers in the ring.") var nodes = 6
-    @Option(help: "Trusted nodes (default: nodes / 3, at least 1).") var trusted: Int?
+    @Option(help: "Trusted nodes (default 3, as in the paper; at most nodes - 1).") var trusted: Int?
     @Option(help: "Rounds.") var rounds = 5
     @Option(help: "How many untrusted nodes are malicious.") var malicious = 1
     @Option(help: "What malicious nodes do: noise, sign-flip or label-flip.") var attack = "noise"
     @Option(help: "Dirichlet α of a non-IID split (default: IID).") var alpha: Double?
-    @Option(help: "Training images used, split over the nodes.") var trainSamples = 12_000
-    @Option(help: "Test images for the global accuracy.") var testSamples = 2_000
+    @Option(help: "Training images used, split over the nodes.") var trainSamples = 30_000
+    @Option(help: "Test images for the global accuracy.") var testSamples = 5_000
     @Option(help: "Model preset: lenet, mlp or gfl-cnn.") var model = "lenet"
     @Option(help: "Local epochs per round.") var localEpochs = 1
     @Option(help: "Seed of the model, the split and the training.") var seed: UInt64 = 0
@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         job.localEpochs = localEpochs
         job.seed = seed
         if let a = alpha { job.partition = "dirichlet"; job.alpha = a }
-        let t = trusted ?? max(1, nodes / 3)
+        let t = trusted ?? max(1, min(3, nodes - 1))
         guard t >= 1 && t < nodes else { throw ValidationError("--trusted must be 1…nodes-1") }
         job.trusted = t
         let trustedIdx = DemoCommand.trustedRingIndices(nodes: nodes, trusted: t)

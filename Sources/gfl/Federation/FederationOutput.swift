@@ -39,6 +39,7 @@ enum FederationOutput {
     final class Display: @unchecked Sendable {
         private let lock = NSLock()
         private var shownEvents = 0, shownRounds = 0
+        private var lastStatus = Date()
         private let tty = isatty(2) != 0
         let quiet: Bool
         init(quiet: Bool) { self.quiet = quiet }
@@ -54,9 +55,13 @@ enum FederationOutput {
                 out += "  round \(r.round) done: global accuracy \(fixed(r.globalAccuracy, 4)), aggregator \(r.aggregator ?? "-")\n"
             }
             shownRounds = p.finishedRounds.count
+            let nodes = p.phases.map { "\($0.name)\($0.trusted ? "*" : ""):\($0.phase)" }.joined(separator: " ")
             if tty {
-                let nodes = p.phases.map { "\($0.name)\($0.trusted ? "*" : ""):\($0.phase)" }.joined(separator: " ")
                 out += String("round \(p.round) │ \(nodes)".prefix(150))
+            } else if Date().timeIntervalSince(lastStatus) > 15 {
+                // Without a terminal, a status line now and then shows where each node is.
+                lastStatus = Date()
+                out += "  round \(p.round) │ \(nodes)\n"
             }
             writeStderr(out)
         }
