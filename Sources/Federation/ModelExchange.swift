@@ -15,6 +15,10 @@ public struct TransferRecord: Codable, Sendable, Equatable {
     public var to: String
     public var origin: String
     public var bytes: Int
+    public init(round: Int, phase: String, step: Int, from: String, to: String, origin: String, bytes: Int) {
+        self.round = round; self.phase = phase; self.step = step; self.from = from; self.to = to
+        self.origin = origin; self.bytes = bytes
+    }
 }
 
 /// A node's own content store: a LevelDB block store served over the kubo-shaped HTTP API on loopback, where peers

@@ -18,6 +18,7 @@ public struct PhaseSeconds: Codable, Sendable, Equatable {
 public struct TeacherChoice: Codable, Sendable, Equatable {
     public var node: String
     public var distance: Double
+    public init(node: String, distance: Double) { self.node = node; self.distance = distance }
 }
 
 /// What one node did and measured in one round; trainers append these to `node-NAME.jsonl` and the report merges

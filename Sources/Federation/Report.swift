@@ -30,6 +30,11 @@ public struct ReportNode: Codable, Sendable, Equatable {
     public var samples: Int
     public var alive: Bool
     public var store: String
+    public init(name: String, address: String, position: String, trusted: Bool, adversary: String, samples: Int,
+                alive: Bool, store: String) {
+        self.name = name; self.address = address; self.position = position; self.trusted = trusted
+        self.adversary = adversary; self.samples = samples; self.alive = alive; self.store = store
+    }
 }
 
 /// A whole run: what `metrics.json` holds.

@@ -35,6 +35,8 @@ struct TrainerCommand: AsyncParsableCommand {
     @Option(help: "Fashion-MNIST directory.") var data = FashionMNIST.defaultDirectory
     @Flag(help: "Also score the global model on the job's full test set every round.") var evaluateGlobal = false
     @Option(help: "Threads for training (default: all cores).") var threads: Int?
+    @Option(help: "Seconds to keep serving this node's store after the job ends, so peers can fetch the last models.")
+    var linger = 20.0
 
     func run() async throws {
         let key = try signer.key()
@@ -82,8 +84,9 @@ struct TrainerCommand: AsyncParsableCommand {
             store.stop()
             throw CLIError("trainer \(shard): \(error)")
         }
+        print("job \(job) finished; serving the store \(Int(linger)) s more for late peers")
+        try await Task.sleep(nanoseconds: UInt64(max(0, linger) * 1e9))
         store.stop()
-        print("job \(job) finished")
     }
 
     static func controllerAddress(_ given: String?) throws -> String {
