@@ -41,11 +41,11 @@ public struct JobConfig: Codable, Sendable, Equatable {
     /// Seed of the initial model, the data split and every node's shuffling.
     public var seed: UInt64 = 0
     /// Blocks without a heartbeat before a node may be reported down.
-    public var heartbeatTimeoutBlocks: Int = 40
+    public var heartbeatTimeoutBlocks: Int = 60
     public var roundTimeoutBlocks: Int = 400
     public var aggregationTimeoutBlocks: Int = 40
     /// Seconds between a node's heartbeats.
-    public var heartbeatSeconds: Double = 1.0
+    public var heartbeatSeconds: Double = 2.0
     /// Seconds a node waits in one phase of a round before going on with what it has.
     public var phaseTimeoutSeconds: Double = 120
     /// Which nodes (indices 0..<nodes, in the order they were started) misbehave, and how.

@@ -7,14 +7,24 @@ import RPCClient
 /// bytes it spends on the chain are counted for the report.
 public final class MeteredChain: ChainAccess, @unchecked Sendable {
     let inner: any ChainAccess
-    private let gate = AsyncLock()
+    let gate: AsyncLock
     private let lock = NSLock()
     private var _seconds = 0.0, _bytes = 0, _gas: UInt64 = 0, _transactions = 0
 
     /// Once set, the node sends nothing more (a killed node).
     let stopped: StopFlag
 
-    public init(_ inner: any ChainAccess, stopped: StopFlag = StopFlag()) { self.inner = inner; self.stopped = stopped }
+    public init(_ inner: any ChainAccess, stopped: StopFlag = StopFlag()) {
+        self.inner = inner; self.stopped = stopped; self.gate = AsyncLock()
+    }
+
+    /// Another meter on the same chain and the same transaction queue (one nonce sequence per key): the
+    /// heartbeats use it so that liveness traffic is not counted as the round's chain time.
+    public func sibling() -> MeteredChain { MeteredChain(inner, stopped: stopped, gate: gate) }
+
+    init(_ inner: any ChainAccess, stopped: StopFlag, gate: AsyncLock) {
+        self.inner = inner; self.stopped = stopped; self.gate = gate
+    }
 
     /// Seconds spent in transactions and views, calldata bytes sent, gas used and transactions mined so far.
     public var totals: (seconds: Double, bytes: Int, gas: UInt64, transactions: Int) {

@@ -27,7 +27,7 @@ public final class RDFLNode: @unchecked Sendable {
         public var compute: ComputePool
         public var sink: @Sendable (NodeRoundRecord) -> Void
         /// Seconds between event polls.
-        public var pollInterval: Double = 0.1
+        public var pollInterval: Double = 0.2
         /// Extra seconds of delay per round (a slow node).
         public var delaySeconds: Double = 0
 
@@ -43,6 +43,8 @@ public final class RDFLNode: @unchecked Sendable {
     let setup: Setup
     let chain: MeteredChain
     let controller: ControllerContract
+    /// The Controller through the heartbeat's meter.
+    let liveness: ControllerContract
     var storage: StorageContract!
     let me: Address
     let spec: ModelSpec
@@ -73,6 +75,7 @@ public final class RDFLNode: @unchecked Sendable {
         self.setup = setup
         self.chain = MeteredChain(chain, stopped: killed)
         self.controller = ControllerContract(address: setup.controller, chain: self.chain)
+        self.liveness = ControllerContract(address: setup.controller, chain: self.chain.sibling())
         self.me = setup.key.address
         self.spec = try setup.job.modelSpec()
         self.adversary = setup.job.adversary(ofNode: setup.index)
@@ -192,14 +195,14 @@ public final class RDFLNode: @unchecked Sendable {
         let interval = UInt64(setup.job.heartbeatSeconds * 1e9)
         while !heartbeatStop.isStopped && !killed.isStopped {
             do {
-                _ = try await controller.heartbeat(jobId: setup.jobId, from: setup.key)
-                let next = try await controller.successor(jobId: setup.jobId, node: me)
+                _ = try await liveness.heartbeat(jobId: setup.jobId, from: setup.key)
+                let next = try await liveness.successor(jobId: setup.jobId, node: me)
                 if next != me && next != .zero {
-                    let n = try await controller.nodes(setup.jobId, next)
-                    let head = try await chain.blockNumber()
+                    let n = try await liveness.nodes(setup.jobId, next)
+                    let head = try await liveness.binding.chain.blockNumber()
                     let last = n.lastHeartbeat.asInt ?? 0
                     if n.alive && Int(head) > last + setup.job.heartbeatTimeoutBlocks {
-                        _ = try? await controller.reportDown(jobId: setup.jobId, node: next, from: setup.key)
+                        _ = try? await liveness.reportDown(jobId: setup.jobId, node: next, from: setup.key)
                     }
                 }
             } catch {
