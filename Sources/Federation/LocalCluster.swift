@@ -154,6 +154,9 @@ public final class LocalCluster: @unchecked Sendable {
         let report = RunReport.build(strategy: "rdfl", jobId: created.jobId.description, job: job, nodes: reportNodes,
                                      records: collector.all, seconds: now() - t0)
         try report.write(to: dir + "/report")
+        // The nodes' raw round records too (teachers, transfers, timeouts, rejected models), one JSON line each.
+        let records = try RecordFile(path: dir + "/report/records.jsonl")
+        for r in collector.all.sorted(by: { ($0.round, $0.name) < ($1.round, $1.name) }) { records.append(r) }
         return report
     }
 

@@ -193,6 +193,7 @@ public final class RDFLNode: @unchecked Sendable {
     /// job's timeout, so the ring and the trusted lookups route around it.
     func heartbeatLoop() async {
         let interval = UInt64(setup.job.heartbeatSeconds * 1e9)
+        var silentSince: (node: Address, block: Int, since: Double) = (.zero, -1, now())
         while !heartbeatStop.isStopped && !killed.isStopped {
             do {
                 _ = try await liveness.heartbeat(jobId: setup.jobId, from: setup.key)
@@ -201,7 +202,12 @@ public final class RDFLNode: @unchecked Sendable {
                     let n = try await liveness.nodes(setup.jobId, next)
                     let head = try await liveness.binding.chain.blockNumber()
                     let last = n.lastHeartbeat.asInt ?? 0
-                    if n.alive && Int(head) > last + setup.job.heartbeatTimeoutBlocks {
+                    // The contract counts blocks; blocks come in bursts when many nodes transact at once, so the
+                    // report also waits until this node itself has seen no new heartbeat for a while.
+                    if silentSince.node != next || silentSince.block != last { silentSince = (next, last, now()) }
+                    let quietFor = now() - silentSince.since
+                    if n.alive && Int(head) > last + setup.job.heartbeatTimeoutBlocks
+                        && quietFor > max(10, 5 * setup.job.heartbeatSeconds) {
                         _ = try? await liveness.reportDown(jobId: setup.jobId, node: next, from: setup.key)
                     }
                 }

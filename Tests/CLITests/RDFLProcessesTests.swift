@@ -32,7 +32,7 @@ import TestSupport
         let controller = try #require(deployed["controller"] as? String)
         let jobFile = tmp.appendingPathComponent("job.json").path
         let job: [String: Any] = ["model": "mlp", "nodes": 4, "trusted": 2, "rounds": 2, "trainSamples": 1200,
-                                  "testSamples": 300, "nodeTestSamples": 200, "seed": 3, "heartbeatSeconds": 0.5]
+                                  "testSamples": 300, "nodeTestSamples": 200, "seed": 3, "heartbeatSeconds": 1, "heartbeatTimeoutBlocks": 400]
         try JSONSerialization.data(withJSONObject: job).write(to: URL(fileURLWithPath: jobFile))
         let cenv = ["GFL_CONTROLLER": controller]
         let created = try json(ok(["job", "create", jobFile, "--dev-account", "0", "--json"], cenv))

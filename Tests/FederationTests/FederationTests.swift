@@ -98,7 +98,7 @@ import TestSupport
         var job = JobConfig()
         job.model = "mlp"; job.nodes = 6; job.trusted = 3; job.rounds = 3
         job.trainSamples = 1800; job.testSamples = 300; job.nodeTestSamples = 200; job.seed = 5
-        job.heartbeatSeconds = 0.3; job.heartbeatTimeoutBlocks = 25; job.aggregationTimeoutBlocks = 60
+        job.heartbeatSeconds = 0.5; job.heartbeatTimeoutBlocks = 60; job.aggregationTimeoutBlocks = 80
         job.phaseTimeoutSeconds = 60
         job.adversaries = [JobConfig.AdversarySpec(node: 1, kind: "noise")]
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-cluster-\(UUID().uuidString)").path

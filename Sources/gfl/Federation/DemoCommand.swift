@@ -35,6 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seed of the model, the split and the training.") var seed: UInt64 = 0
     @Option(help: "Kill the trusted node D (or the second trusted) when this round starts.") var killTrustedAt: Int?
     @Option(help: "Kill the aggregator the Controller selects in this round.") var killAggregatorAt: Int?
+    @Option(help: "Make node C slow: this many extra seconds per round.") var slow: Double?
     @Option(help: "Working directory (chain, stores, report); default a fresh temporary directory.") var dir: String?
     @Option(help: "Genesis file of the embedded chain.") var genesis = "genesis/dev.json"
     @Flag(help: "End with one JSON line: final_accuracy, rounds, report_dir, seconds.") var json = false
@@ -73,6 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         options.trustedRingIndices = trustedIdx
         if let k = killTrustedAt { options.killTrusted = (k, trustedIdx.count > 1 ? trustedIdx[1] : trustedIdx[0]) }
         options.killAggregatorAtRound = killAggregatorAt
+        if let s = slow { options.slowNode = (2, s) }
         try await DemoCommand.runCluster(options, json: json, quiet: quiet)
     }
 
