@@ -312,7 +312,7 @@ public final class Blockchain: @unchecked Sendable {
         }
         var batch = WriteBatch()
         let previous = version
-        WorldState.advance(&version, to: state.accounts, batch: &batch)
+        WorldState.apply(state.takeChanges(), to: &version, batch: &batch)
         let body = BlockBody(transactions: included, withdrawals: [])
         let header = BlockHeader(parentHash: headHash, coinbase: coinbase, stateRoot: version.root,
                                  transactionsRoot: Self.trieRoot(body.transactionTrieEntries),
@@ -340,10 +340,9 @@ public final class Blockchain: @unchecked Sendable {
         return (block, receipts)
     }
 
+    /// A block's transactions or receipts root: a fresh trie, built bottom-up in one pass.
     static func trieRoot(_ entries: [(key: [UInt8], value: [UInt8])]) -> Hash32 {
-        var t = MerklePatriciaTrie()
-        for e in entries { t.put(e.key, e.value) }
-        return t.rootHash
+        MerklePatriciaTrie.root(of: entries)
     }
 }
 
