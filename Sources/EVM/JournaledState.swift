@@ -89,6 +89,9 @@ public final class JournaledState: Host {
     /// nothing extra per write; `takeChanges` lets a block's state root and storage records cost O(changes).
     var dirtyAccounts = Set<Address>()
     var dirtySlots = Set<SlotKey>()
+    /// Set by every write (`ensure`), cleared once the per-transaction sets are merged into the dirty ones, so a
+    /// transaction's writes are merged once even when `takeChanges` follows `finalizeTransaction`.
+    var unrecorded = false
     /// Logs emitted so far in this transaction (reverted frames' logs removed).
     public private(set) var logs: [Log] = []
     /// The refund counter (EIP-3529); may go negative inside a transaction.
@@ -148,6 +151,8 @@ public final class JournaledState: Host {
     /// Every written account passed through `ensure` (so it is in `touched`, or `destructed`), and every
     /// slot written by `setStorage` has its pre-transaction value in `originals`.
     func recordWrites() {
+        guard unrecorded else { return }
+        unrecorded = false
         dirtyAccounts.formUnion(touched)
         dirtyAccounts.formUnion(destructed)
         for k in originals.keys { dirtySlots.insert(k) }
@@ -237,6 +242,7 @@ public final class JournaledState: Host {
 
     /// Creates the account when missing and records it as touched.
     func ensure(_ a: Address) {
+        unrecorded = true
         if infos[a] == nil {
             infos[a] = Account()
             journal.append(.created(a))
