@@ -240,14 +240,21 @@ public final class JournaledState: Host {
 
     // MARK: Host writes (journaled)
 
-    /// Creates the account when missing and records it as touched.
-    func ensure(_ a: Address) {
+    /// Creates the account when missing and records it as touched; returns its position in `infos`, so that
+    /// the caller's read-modify-write hashes the address once rather than three times.
+    @discardableResult
+    func ensure(_ a: Address) -> Dictionary<Address, Account>.Index {
         unrecorded = true
-        if infos[a] == nil {
+        let index: Dictionary<Address, Account>.Index
+        if let i = infos.index(forKey: a) {
+            index = i
+        } else {
             infos[a] = Account()
             journal.append(.created(a))
+            index = infos.index(forKey: a)!
         }
         if touched.insert(a).inserted { journal.append(.touched(a)) }
+        return index
     }
 
     public func touch(_ a: Address) { ensure(a) }
@@ -285,9 +292,9 @@ public final class JournaledState: Host {
     public func addRefund(_ delta: Int) { journal.append(.refund(refund)); refund += delta }
 
     public func setBalance(_ a: Address, _ v: UInt256) {
-        ensure(a)
-        journal.append(.balance(a, infos[a]!.balance))
-        infos[a]!.balance = v
+        let i = ensure(a)
+        journal.append(.balance(a, infos.values[i].balance))
+        infos.values[i].balance = v
     }
 
     public func transfer(from: Address, to: Address, value: UInt256) -> Bool {
@@ -300,9 +307,9 @@ public final class JournaledState: Host {
     }
 
     public func setNonce(_ a: Address, _ n: UInt64) {
-        ensure(a)
-        journal.append(.nonce(a, infos[a]!.nonce))
-        infos[a]!.nonce = n
+        let i = ensure(a)
+        journal.append(.nonce(a, infos.values[i].nonce))
+        infos.values[i].nonce = n
     }
 
     public func setCode(_ a: Address, _ code: [UInt8]) {

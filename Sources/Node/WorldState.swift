@@ -88,8 +88,7 @@ enum WorldState {
             }
             version.accountTrie.put(Keccak256.hash(a.bytes).bytes,
                                     accountRLP(acct, storageRoot: acct.storage.isEmpty ? MerklePatriciaTrie.emptyRoot : trie.rootHash))
-            batch.put(ChainKeys.account(a), RLPItem.list([.uint(acct.nonce), .uint(acct.balance),
-                                                          .word(acct.codeHash)]).encoded)
+            batch.put(ChainKeys.account(a), flatRecord(acct))
         }
         version.accounts = new
     }
@@ -142,15 +141,34 @@ enum WorldState {
             let root = storage.isEmpty ? MerklePatriciaTrie.emptyRoot
                 : (version.storageTries[a] ?? MerklePatriciaTrie()).rootHash
             version.accountTrie.put(Keccak256.hash(a.bytes).bytes, accountRLP(acct, storageRoot: root))
-            batch.put(ChainKeys.account(a), RLPItem.list([.uint(acct.nonce), .uint(acct.balance),
-                                                          .word(acct.codeHash)]).encoded)
+            batch.put(ChainKeys.account(a), flatRecord(acct))
             version.accounts[a] = acct
         }
     }
 
+    /// rlp([nonce, balance, storageRoot, codeHash]), the state trie's leaf value, in one buffer.
     static func accountRLP(_ a: Account, storageRoot: Hash32) -> [UInt8] {
-        RLPWriter.list([RLPWriter.uint(a.nonce), RLPWriter.uint(a.balance), RLPWriter.string(storageRoot.bytes),
-                        RLPWriter.string(a.codeHash.bytes)])
+        let payload = RLP.encodedLength(of: a.nonce) + RLP.encodedLength(of: a.balance) + 66
+        var out: [UInt8] = []
+        out.reserveCapacity(RLP.headerLength(payloadLength: payload) + payload)
+        RLP.appendListHeader(payloadLength: payload, to: &out)
+        RLP.appendUInt(a.nonce, to: &out)
+        RLP.appendUInt(a.balance, to: &out)
+        RLP.appendWord(storageRoot, to: &out)
+        RLP.appendWord(a.codeHash, to: &out)
+        return out
+    }
+
+    /// The flat account record: rlp([nonce, balance, codeHash]).
+    static func flatRecord(_ a: Account) -> [UInt8] {
+        let payload = RLP.encodedLength(of: a.nonce) + RLP.encodedLength(of: a.balance) + 33
+        var out: [UInt8] = []
+        out.reserveCapacity(RLP.headerLength(payloadLength: payload) + payload)
+        RLP.appendListHeader(payloadLength: payload, to: &out)
+        RLP.appendUInt(a.nonce, to: &out)
+        RLP.appendUInt(a.balance, to: &out)
+        RLP.appendWord(a.codeHash, to: &out)
+        return out
     }
 
     /// Reads the flat state written by `advance` back into an account map.
