@@ -58,7 +58,8 @@ enum WorldState {
     }
 
     /// Moves `version` to the account map `new`: updates the tries for the changed accounts and slots only, and
-    /// adds the flat-state records (accounts, slots, new code) to `batch`.
+    /// adds the flat-state records (accounts, slots, new code) to `batch`. It compares whole maps, so it serves
+    /// the rare moves (genesis, start-up, evm_revert); blocks use `apply` with the executed state's write set.
     static func advance(_ version: inout StateVersion, to new: [Address: Account], batch: inout WriteBatch) {
         let old = version.accounts
         let d = diff(old, new)
