@@ -102,3 +102,42 @@ import Testing
         #expect(st.takeChanges().isEmpty)
     }
 }
+
+/// A store whose batch writes fail on demand (a full disk, a closed database).
+final class FlakyStore: KeyValueStore, @unchecked Sendable {
+    let inner = MemoryStore()
+    var failWrites = false
+    func get(_ key: [UInt8]) throws(StorageError) -> [UInt8]? { try inner.get(key) }
+    func put(_ key: [UInt8], _ value: [UInt8]) throws(StorageError) { try inner.put(key, value) }
+    func delete(_ key: [UInt8]) throws(StorageError) { try inner.delete(key) }
+    func write(_ batch: WriteBatch) throws(StorageError) {
+        if failWrites { throw .writeFailed("injected") }
+        try inner.write(batch)
+    }
+    func scan(prefix: [UInt8], _ body: ([UInt8], [UInt8]) throws -> Bool) throws { try inner.scan(prefix: prefix, body) }
+}
+
+@Suite struct FailedCommitTests {
+    /// A block whose batch cannot be written leaves the chain at its parent, in memory as on disk, with and
+    /// without in-memory history; the next block then commits normally with an exact root.
+    @Test(arguments: [0, 128]) func failedWriteRollsBackToTheParent(history: Int) throws {
+        let store = FlakyStore()
+        var options = ChainOptions()
+        options.historyLimit = history
+        let chain = try Blockchain(store: store, genesis: NodeFixture.genesis, options: options)
+        let k = NodeFixture.keys, a = NodeFixture.addresses
+        try chain.submit(NodeFixture.transfer(k[0], nonce: 0, to: a[1], value: UInt256(7)))
+        let before = try chain.account(a[0], at: .latest)
+        store.failWrites = true
+        #expect(throws: NodeError.self) { try chain.submit(NodeFixture.transfer(k[0], nonce: 1, to: a[1], value: UInt256(9))) }
+        store.failWrites = false
+        #expect(chain.head.number == 1)
+        #expect(try chain.account(a[0], at: .latest)?.nonce == before?.nonce)
+        #expect(try chain.account(a[0], at: .latest)?.balance == before?.balance)
+        #expect(chain.head.stateRoot == StateRoot.root(try chain.accounts(at: .latest)))
+        // The pooled transaction is mined by the next block.
+        try chain.submit(NodeFixture.transfer(k[1], nonce: 0, to: a[2], value: UInt256(1)))
+        #expect(chain.head.stateRoot == StateRoot.root(try chain.accounts(at: .latest)))
+        #expect(try chain.account(a[0], at: .latest)?.nonce == 2)
+    }
+}
