@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // HTTP server for the content store's kubo-shaped API (and later the node's JSON-RPC).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // WebSocket upgrade on the node's HTTP port (eth_subscribe).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
@@ -86,6 +88,7 @@ let package = Package(
         .target(name: "RPC", dependencies: [
             "Node", "Chain", "Primitives", "EVM",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

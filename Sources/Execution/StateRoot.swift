@@ -7,9 +7,10 @@ public enum StateRoot {
     /// Root of an account's storage trie (zero slots omitted).
     public static func storageRoot(_ storage: [UInt256: UInt256]) -> Hash32 {
         if storage.isEmpty { return MerklePatriciaTrie.emptyRoot }
-        var t = SecureTrie()
-        for (k, v) in storage where !v.isZero { t.put(k.bytes, RLPWriter.uint(v)) }
-        return t.rootHash
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        entries.reserveCapacity(storage.count)
+        for (k, v) in storage where !v.isZero { entries.append((Keccak256.hash(k.bytes).bytes, RLPWriter.uint(v))) }
+        return MerklePatriciaTrie.root(of: entries)
     }
 
     /// RLP of an account as stored in the state trie.
@@ -18,11 +19,12 @@ public enum StateRoot {
                         RLPWriter.string(storageRoot(a.storage).bytes), RLPWriter.string(a.codeHash.bytes)])
     }
 
-    /// Root of the secure account trie.
+    /// Root of the secure account trie (built bottom-up in one pass: state tests hash whole states).
     public static func root(_ accounts: [Address: Account]) -> Hash32 {
-        var t = SecureTrie()
-        for (addr, acct) in accounts { t.put(addr.bytes, accountRLP(acct)) }
-        return t.rootHash
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        entries.reserveCapacity(accounts.count)
+        for (addr, acct) in accounts { entries.append((Keccak256.hash(addr.bytes).bytes, accountRLP(acct))) }
+        return MerklePatriciaTrie.root(of: entries)
     }
 
     /// keccak256(RLP(logs)).

@@ -311,8 +311,9 @@ public final class Blockchain: @unchecked Sendable {
                                     logs: outcome.logs.map { Chain.Log(address: $0.address, topics: $0.topics, data: $0.data) }))
         }
         var batch = WriteBatch()
-        let previous = version
-        WorldState.advance(&version, to: state.accounts, batch: &batch)
+        // No copy of `version` is held across `apply`: it would make the account map shared, and the first write
+        // would then copy the whole map, O(accounts) per block. The failure path below recovers the parent instead.
+        WorldState.apply(state.takeChanges(), to: &version, batch: &batch)
         let body = BlockBody(transactions: included, withdrawals: [])
         let header = BlockHeader(parentHash: headHash, coinbase: coinbase, stateRoot: version.root,
                                  transactionsRoot: Self.trieRoot(body.transactionTrieEntries),
@@ -322,9 +323,14 @@ public final class Blockchain: @unchecked Sendable {
         let block = Block(header: header, body: body)
         ChainDatabase.putBlock(block, receipts: receipts, senders: senders, into: &batch)
         do { try db.store.write(batch) } catch {
-            // Nothing was written: roll the in-memory state back to the parent.
-            version = previous
-            state = JournaledState(accounts: previous.accounts)
+            // Nothing was written: go back to the parent's state, from history when kept, else from the flat
+            // records (the database is still at the parent).
+            if let kept = history[parent.number] {
+                version = kept
+            } else {
+                do { version = WorldState.build(try WorldState.load(db)) } catch let e { throw .database(e) }
+            }
+            state = JournaledState(accounts: version.accounts)
             state.blockHashProvider = { [canonical] n in canonical.hash(n) }
             throw .database(.storage(error))
         }
@@ -340,10 +346,9 @@ public final class Blockchain: @unchecked Sendable {
         return (block, receipts)
     }
 
+    /// A block's transactions or receipts root: a fresh trie, built bottom-up in one pass.
     static func trieRoot(_ entries: [(key: [UInt8], value: [UInt8])]) -> Hash32 {
-        var t = MerklePatriciaTrie()
-        for e in entries { t.put(e.key, e.value) }
-        return t.rootHash
+        MerklePatriciaTrie.root(of: entries)
     }
 }
 

@@ -58,7 +58,8 @@ enum WorldState {
     }
 
     /// Moves `version` to the account map `new`: updates the tries for the changed accounts and slots only, and
-    /// adds the flat-state records (accounts, slots, new code) to `batch`.
+    /// adds the flat-state records (accounts, slots, new code) to `batch`. It compares whole maps, so it serves
+    /// the rare moves (genesis, start-up, evm_revert); blocks use `apply` with the executed state's write set.
     static func advance(_ version: inout StateVersion, to new: [Address: Account], batch: inout WriteBatch) {
         let old = version.accounts
         let d = diff(old, new)
@@ -88,15 +89,87 @@ enum WorldState {
             }
             version.accountTrie.put(Keccak256.hash(a.bytes).bytes,
                                     accountRLP(acct, storageRoot: acct.storage.isEmpty ? MerklePatriciaTrie.emptyRoot : trie.rootHash))
-            batch.put(ChainKeys.account(a), RLPItem.list([.uint(acct.nonce), .uint(acct.balance),
-                                                          .word(acct.codeHash)]).encoded)
+            batch.put(ChainKeys.account(a), flatRecord(acct))
         }
         version.accounts = new
     }
 
+    /// Moves `version` forward by a block's writes as reported by `JournaledState.takeChanges()`: only the
+    /// written accounts and slots are compared, hashed and recorded, so the cost is O(changes·depth) however
+    /// large the state is. Entries equal to the previous version are skipped.
+    static func apply(_ changes: [AccountChange], to version: inout StateVersion, batch: inout WriteBatch) {
+        for c in changes {
+            let a = c.address
+            // Taken out so that its storage dictionary is uniquely referenced (mutated in place) unless a
+            // history version shares it.
+            let before = version.accounts.removeValue(forKey: a)
+            guard var acct = c.account else {
+                guard let before else { continue }
+                version.accountTrie.delete(Keccak256.hash(a.bytes).bytes)
+                version.storageTries[a] = nil
+                batch.delete(ChainKeys.account(a))
+                for k in before.storage.keys { batch.delete(ChainKeys.storage(a, k)) }
+                continue
+            }
+            var storage = before?.storage ?? [:]
+            var trie: MerklePatriciaTrie? = nil
+            for (k, v) in c.slots {
+                let old = storage[k]
+                if v.isZero {
+                    if old == nil { continue }
+                    storage[k] = nil
+                    if trie == nil { trie = version.storageTries[a] ?? MerklePatriciaTrie() }
+                    trie!.delete(Keccak256.hash(k.bytes).bytes)
+                    batch.delete(ChainKeys.storage(a, k))
+                } else {
+                    if old == v { continue }
+                    storage[k] = v
+                    if trie == nil { trie = version.storageTries[a] ?? MerklePatriciaTrie() }
+                    trie!.put(Keccak256.hash(k.bytes).bytes, RLPWriter.uint(v))
+                    batch.put(ChainKeys.storage(a, k), v.trimmedBytes)
+                }
+            }
+            acct.storage = storage
+            if let before, trie == nil, before.nonce == acct.nonce, before.balance == acct.balance,
+               before.codeHash == acct.codeHash {
+                version.accounts[a] = acct
+                continue
+            }
+            if let trie { version.storageTries[a] = storage.isEmpty ? nil : trie }
+            if before?.codeHash != acct.codeHash && !acct.code.isEmpty {
+                batch.put(ChainKeys.code(acct.codeHash), acct.code)
+            }
+            let root = storage.isEmpty ? MerklePatriciaTrie.emptyRoot
+                : (version.storageTries[a] ?? MerklePatriciaTrie()).rootHash
+            version.accountTrie.put(Keccak256.hash(a.bytes).bytes, accountRLP(acct, storageRoot: root))
+            batch.put(ChainKeys.account(a), flatRecord(acct))
+            version.accounts[a] = acct
+        }
+    }
+
+    /// rlp([nonce, balance, storageRoot, codeHash]), the state trie's leaf value, in one buffer.
     static func accountRLP(_ a: Account, storageRoot: Hash32) -> [UInt8] {
-        RLPWriter.list([RLPWriter.uint(a.nonce), RLPWriter.uint(a.balance), RLPWriter.string(storageRoot.bytes),
-                        RLPWriter.string(a.codeHash.bytes)])
+        let payload = RLP.encodedLength(of: a.nonce) + RLP.encodedLength(of: a.balance) + 66
+        var out: [UInt8] = []
+        out.reserveCapacity(RLP.headerLength(payloadLength: payload) + payload)
+        RLP.appendListHeader(payloadLength: payload, to: &out)
+        RLP.appendUInt(a.nonce, to: &out)
+        RLP.appendUInt(a.balance, to: &out)
+        RLP.appendWord(storageRoot, to: &out)
+        RLP.appendWord(a.codeHash, to: &out)
+        return out
+    }
+
+    /// The flat account record: rlp([nonce, balance, codeHash]).
+    static func flatRecord(_ a: Account) -> [UInt8] {
+        let payload = RLP.encodedLength(of: a.nonce) + RLP.encodedLength(of: a.balance) + 33
+        var out: [UInt8] = []
+        out.reserveCapacity(RLP.headerLength(payloadLength: payload) + payload)
+        RLP.appendListHeader(payloadLength: payload, to: &out)
+        RLP.appendUInt(a.nonce, to: &out)
+        RLP.appendUInt(a.balance, to: &out)
+        RLP.appendWord(a.codeHash, to: &out)
+        return out
     }
 
     /// Reads the flat state written by `advance` back into an account map.

@@ -12,6 +12,8 @@ public final class RPCHandler: @unchecked Sendable {
     public let devKeys: [Address: PrivateKey]
     public let devAddresses: [Address]
     let filters = FilterRegistry()
+    /// New-block fan-out for WebSocket `eth_subscribe` sessions; feed it from `Blockchain.onBlock`.
+    public let subscriptions = SubscriptionHub()
     public static let clientVersion = "gfl/v0.1.0/linux/swift"
     /// The priority fee the node suggests (1 gwei, as anvil and geth's dev mode do).
     static let suggestedTip = UInt256(1_000_000_000)

@@ -2,6 +2,7 @@
 /// `application/json`. Built on Hummingbird 2 so the content store's kubo API can share the port later.
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Node
 
@@ -38,15 +39,52 @@ public enum RPCServer {
     /// An application serving `handler` on host:port; `onRunning` receives the bound port once it listens.
     public static func application(handler: RPCHandler, host: String, port: Int, logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        application(router: router(handler: handler), host: host, port: port, logger: logger, onRunning: onRunning)
+        application(router: router(handler: handler), host: host, port: port, logger: logger, webSocket: handler,
+                    onRunning: onRunning)
     }
 
-    /// An application serving a prepared router (JSON-RPC plus whatever else was added to it).
+    /// An application serving a prepared router (JSON-RPC plus whatever else was added to it). With `webSocket`,
+    /// a WebSocket upgrade on any path of the same port speaks JSON-RPC with `eth_subscribe`, as geth's WS
+    /// endpoint does; plain HTTP requests are unaffected.
     public static func application(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger,
+                                   webSocket handler: RPCHandler? = nil,
                                    onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         Application(router: router,
+                    server: .http1WebSocketUpgrade { _, _, _ in
+                        guard let handler else { return .dontUpgrade }
+                        return .upgrade([:]) { inbound, outbound, _ in
+                            try await serveWebSocket(handler: handler, inbound: inbound, outbound: outbound)
+                        }
+                    },
                     configuration: .init(address: .hostname(host, port: port), serverName: nil),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                     logger: logger)
+    }
+
+    /// One WebSocket session: requests are answered in order while a second task pushes subscription
+    /// notifications for each new block.
+    static func serveWebSocket(handler: RPCHandler, inbound: WebSocketInboundStream,
+                               outbound: WebSocketOutboundWriter) async throws {
+        let session = SubscriptionSession(handler: handler)
+        let (token, blocks) = handler.subscriptions.register()
+        defer { handler.subscriptions.unregister(token) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await n in blocks {
+                    for text in session.notifications(forBlock: n) { try await outbound.write(.text(text)) }
+                }
+            }
+            for try await message in inbound.messages(maxSize: maxBodyBytes) {
+                let body: [UInt8]
+                switch message {
+                case .text(let t): body = Array(t.utf8)
+                case .binary(let b): body = Array(b.readableBytesView)
+                }
+                let (reply, activate) = session.handle(body)
+                if let reply { try await outbound.write(.text(String(decoding: reply, as: UTF8.self))) }
+                session.activate(activate)
+            }
+            group.cancelAll()
+        }
     }
 }

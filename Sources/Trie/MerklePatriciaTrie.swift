@@ -1,48 +1,6 @@
 import Primitives
 import Storage
 
-/// A trie node. Nodes are immutable once built: an update replaces the nodes on the path from the root
-/// to the changed key and shares every other subtree, so each node's encoding is computed once and cached.
-/// A block touching k keys therefore re-hashes O(k·depth) nodes, not the whole trie.
-final class TrieNode {
-    enum Kind {
-        case leaf(path: [UInt8], value: [UInt8])
-        case ext(path: [UInt8], child: TrieNode)
-        case branch(children: [TrieNode?], value: [UInt8]?)
-    }
-    let kind: Kind
-    /// RLP encoding of the node, computed on first use.
-    private var cachedEncoding: [UInt8]?
-
-    init(_ kind: Kind) { self.kind = kind }
-
-    /// RLP of this node.
-    var encoding: [UInt8] {
-        if let e = cachedEncoding { return e }
-        let e: [UInt8]
-        switch kind {
-        case .leaf(let path, let value):
-            e = RLPWriter.list([RLPWriter.string(HexPrefix.encode(path, leaf: true)), RLPWriter.string(value)])
-        case .ext(let path, let child):
-            e = RLPWriter.list([RLPWriter.string(HexPrefix.encode(path, leaf: false)), child.reference])
-        case .branch(let children, let value):
-            var items = [[UInt8]]()
-            items.reserveCapacity(17)
-            for c in children { items.append(c?.reference ?? [0x80]) }
-            items.append(RLPWriter.string(value ?? []))
-            e = RLPWriter.list(items)
-        }
-        cachedEncoding = e
-        return e
-    }
-
-    /// How a parent refers to this node: its RLP inline when shorter than 32 bytes, else its hash.
-    var reference: [UInt8] {
-        let e = encoding
-        return e.count < 32 ? e : RLPWriter.string(Keccak256.hash(e).bytes)
-    }
-}
-
 /// A hexary Merkle Patricia Trie (Yellow Paper, Appendix D) held in memory, with `commit(to:)` writing its
 /// nodes to a key-value store keyed by hash. Empty values mean "absent" (putting one deletes the key).
 public struct MerklePatriciaTrie {
@@ -91,7 +49,7 @@ public struct MerklePatriciaTrie {
     /// The root hash: keccak256 of the root node's RLP.
     public var rootHash: Hash32 {
         guard let r = root else { return Self.emptyRoot }
-        return Keccak256.hash(r.encoding)
+        return r.hash
     }
 
     /// Writes every node whose encoding is 32 bytes or more (the ones referenced by hash), and the root,
@@ -103,7 +61,7 @@ public struct MerklePatriciaTrie {
             var stack = [r]
             while let n = stack.popLast() {
                 let e = n.encoding
-                if e.count >= 32 || n === r { batch.put(Keccak256.hash(e).bytes, e) }
+                if e.count >= 32 || n === r { batch.put(n.hash.bytes, e) }
                 switch n.kind {
                 case .leaf: break
                 case .ext(_, let c): stack.append(c)

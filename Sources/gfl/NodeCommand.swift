@@ -57,12 +57,13 @@ struct NodeCommand: ParsableCommand {
         let head = chain.head
         log.info("chain opened", metadata: ["chainId": "\(chain.chainId)", "head": "\(head.number)",
                                             "hash": "\(head.hash)", "datadir": "\(datadir)"])
-        chain.onBlock = { block in
-            log.info("mined block", metadata: ["number": "\(block.number)", "hash": "\(block.hash)",
-                                               "txs": "\(block.transactions.count)", "gasUsed": "\(block.header.gasUsed)"])
-        }
         let keys = try HDWallet.accounts(mnemonic: HDWallet.testMnemonic, count: max(0, devAccounts))
         let handler = RPCHandler(chain: chain, devKeys: keys)
+        chain.onBlock = { [subscriptions = handler.subscriptions] block in
+            log.info("mined block", metadata: ["number": "\(block.number)", "hash": "\(block.hash)",
+                                               "txs": "\(block.transactions.count)", "gasUsed": "\(block.header.gasUsed)"])
+            subscriptions.publish(block.number)
+        }
         if let bt = blockTime {
             let t = Thread {
                 while true {
@@ -78,8 +79,9 @@ struct NodeCommand: ParsableCommand {
         // The content store's kubo-shaped API shares the port: /api/v0/… next to JSON-RPC on /.
         let router = StoreServer.router(store: try BlockStore(path: datadir + "/store", sync: !noSync))
         RPCServer.addRoutes(to: router, handler: handler)
-        let app = RPCServer.application(router: router, host: host, port: httpPort, logger: serverLog) { port in
-            log.info("listening on http://\(host):\(port) (JSON-RPC on /, content store API on /api/v0)")
+        let app = RPCServer.application(router: router, host: host, port: httpPort, logger: serverLog,
+                                        webSocket: handler) { port in
+            log.info("listening on http://\(host):\(port) (JSON-RPC on / over HTTP and WebSocket, content store API on /api/v0)")
         }
         try Self.block { try await app.runService() }
     }

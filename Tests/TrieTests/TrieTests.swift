@@ -81,4 +81,46 @@ import TestSupport
         let rootNode = try #require(try store.get(root.bytes))
         #expect(Keccak256.hash(rootNode) == root)
     }
+
+    /// The bottom-up builder must agree with repeated `put` on the official vectors' shapes: prefixes of other
+    /// keys, repeated keys (last wins), empty values (absent), and block-style rlp(index) keys.
+    @Test func builderMatchesPut() throws {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var entries: [(key: [UInt8], value: [UInt8])] = []
+            let n = round < 100 ? Int.random(in: 0...40, using: &rng) : Int.random(in: 100...1200, using: &rng)
+            for i in 0..<n {
+                let key: [UInt8]
+                switch round % 4 {
+                case 0: key = RLP.encode(UInt64(i))
+                case 1: key = (0..<Int.random(in: 0...4, using: &rng)).map { _ in UInt8.random(in: 0...3, using: &rng) }
+                case 2: key = Keccak256.hash([UInt8(i & 0xff), UInt8(i >> 8)]).bytes
+                default: key = (0..<Int.random(in: 1...70, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                }
+                let len = Int.random(in: 0...80, using: &rng)
+                entries.append((key, (0..<len).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+            }
+            var trie = MerklePatriciaTrie()
+            for e in entries { trie.put(e.key, e.value) }
+            #expect(MerklePatriciaTrie.root(of: entries) == trie.rootHash, "round \(round)")
+        }
+        #expect(MerklePatriciaTrie.root(of: []) == MerklePatriciaTrie.emptyRoot)
+    }
+
+    /// Cached hashes must not go stale: a trie updated after its root was read hashes like a fresh one.
+    @Test func incrementalRootMatchesRebuild() throws {
+        var trie = MerklePatriciaTrie()
+        var model: [[UInt8]: [UInt8]] = [:]
+        for step in 0..<50 {
+            for i in 0..<40 {
+                let k = Keccak256.hash([UInt8(truncatingIfNeeded: i * 7 + step)]).bytes
+                let v: [UInt8] = (step + i) % 5 == 0 ? [] : [UInt8(truncatingIfNeeded: step), UInt8(i)]
+                trie.put(k, v)
+                model[k] = v.isEmpty ? nil : v
+            }
+            var fresh = MerklePatriciaTrie()
+            for (k, v) in model { fresh.put(k, v) }
+            #expect(trie.rootHash == fresh.rootHash, "step \(step)")
+        }
+    }
 }
