@@ -1,5 +1,7 @@
 import Foundation
+import GFLContracts
 import Learning
+import Primitives
 
 /// A federated-learning job as the model provider writes it (`job.json`): what to train, on which data split,
 /// for how many rounds, with which RDFL parameters, and which nodes misbehave. The file is added to the content
@@ -189,5 +191,17 @@ public enum JobConfigError: Error, CustomStringConvertible, Equatable {
         case .unknownField(let f): return "job file has an unknown field \"\(f)\""
         case .invalid(let f, let why): return "job file field \(f) must be \(why)"
         }
+    }
+}
+
+extension JobConfig {
+    /// The on-chain parameters of this job for `Controller.createJob`, with the job file's CID. With
+    /// `trustedByDataSize` the Controller picks the `trusted` largest data sizes at start; otherwise the owner marks them.
+    public func jobSpec(cid: String, trustedByDataSize: Bool = true) -> GFLDeployment.JobSpec {
+        GFLDeployment.JobSpec(
+            jobCid: cid, description: "\(strategy) \(model) on Fashion-MNIST", rounds: UInt256(rounds),
+            maxNodes: UInt256(nodes), heartbeatTimeout: UInt256(heartbeatTimeoutBlocks),
+            roundTimeout: UInt256(roundTimeoutBlocks), aggregationTimeout: UInt256(aggregationTimeoutBlocks),
+            trustedCount: UInt256(trustedByDataSize ? trusted : 0))
     }
 }

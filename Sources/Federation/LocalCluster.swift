@@ -89,12 +89,7 @@ public final class LocalCluster: @unchecked Sendable {
         let deployment = try await GFLDeployment.deploy(on: chain, from: owner)
         let jobBytes = [UInt8](job.encoded())
         let jobCid = try await StoreClient(url: rpcURL).add(bytes: jobBytes, name: "job.json").Hash
-        let trustedByRule = options.trustedRingIndices == nil ? job.trusted : 0
-        let created = try await deployment.createJob(GFLDeployment.JobSpec(
-            jobCid: jobCid, description: "RDFL \(job.model) on Fashion-MNIST", rounds: UInt256(job.rounds),
-            maxNodes: UInt256(job.nodes), heartbeatTimeout: UInt256(job.heartbeatTimeoutBlocks),
-            roundTimeout: UInt256(job.roundTimeoutBlocks), aggregationTimeout: UInt256(job.aggregationTimeoutBlocks),
-            trustedCount: UInt256(trustedByRule)), from: owner)
+        let created = try await deployment.createJob(job.jobSpec(cid: jobCid, trustedByDataSize: options.trustedRingIndices == nil), from: owner)
 
         // Data: the same split every strategy uses for this seed.
         let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)

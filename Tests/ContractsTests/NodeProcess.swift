@@ -54,8 +54,9 @@ final class NodeProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        // The node picks a free port and logs "listening on http://127.0.0.1:<port>".
-        let deadline = Date().addingTimeInterval(60)
+        // The node picks a free port and logs "listening on http://127.0.0.1:<port>". The whole suite starts many
+        // nodes at once on two cores, so the wait is generous.
+        let deadline = Date().addingTimeInterval(180)
         while Date() < deadline && process.isRunning {
             let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
             if let r = text.range(of: #"listening on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
@@ -67,7 +68,7 @@ final class NodeProcess: @unchecked Sendable {
         let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
         if process.isRunning { process.terminate() }
         try? FileManager.default.removeItem(at: datadir)
-        throw NodeStartError(description: "gfl node did not report its port within 60 s; its log:\n\(text.suffix(2000))")
+        throw NodeStartError(description: "gfl node did not report its port within 180 s; its log:\n\(text.suffix(2000))")
     }
 
     deinit {

@@ -47,7 +47,7 @@ public final class NodeProcess: @unchecked Sendable {
         }
         try process.run()
         // Wait (bounded) for the listening line.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             lock.lock(); let text = output; lock.unlock()
             if let r = text.range(of: "listening on http://127.0.0.1:") {
@@ -58,7 +58,7 @@ public final class NodeProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill9()
-        throw HarnessError("gfl node did not report listening within 30 s: \(output)")
+        throw HarnessError("gfl node did not report listening within 120 s: \(output)")
     }
 
     public var log: String { lock.lock(); defer { lock.unlock() }; return output }

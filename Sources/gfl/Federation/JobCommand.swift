@@ -70,11 +70,7 @@ struct JobCommand: AsyncParsableCommand {
             }
             let created: (jobId: UInt256, storage: StorageContract)
             do {
-                created = try await d.createJob(GFLDeployment.JobSpec(
-                    jobCid: cid, description: "\(config.strategy) \(config.model)", rounds: UInt256(config.rounds),
-                    maxNodes: UInt256(config.nodes), heartbeatTimeout: UInt256(config.heartbeatTimeoutBlocks),
-                    roundTimeout: UInt256(config.roundTimeoutBlocks), aggregationTimeout: UInt256(config.aggregationTimeoutBlocks),
-                    trustedCount: UInt256(config.trusted)), from: try signer.key())
+                created = try await d.createJob(config.jobSpec(cid: cid), from: try signer.key())
             } catch { throw CLIError("\(error)") }
             if json {
                 print(#"{"jobId":\#(created.jobId),"storage":"\#(created.storage.address.checksummed)","jobCid":"\#(cid)"}"#)
