@@ -13,15 +13,14 @@ struct JobCommand: AsyncParsableCommand {
         commandName: "job",
         abstract: "Create, start and follow federated-learning jobs; run or compare whole jobs locally.",
         discussion: """
-        With a node running ('gfl node'):
-          gfl job deploy --dev-account 0                       # Controller + Storage blueprint; prints the address
-          export GFL_CONTROLLER=0x…
-          gfl job create job.json --dev-account 0              # job file to the store, job on chain; prints the id
-          gfl trainer --job 1 --shard 0 --dev-account 1 --repo t0 …   # one per data provider
+        With a node running ('gfl node'), as the model provider:
+          gfl job deploy --dev-account 0          (prints export GFL_CONTROLLER=0x…)
+          gfl job create job.json --dev-account 0
           gfl job start 1 --dev-account 0 --wait-nodes 4
           gfl job status 1
+        and one 'gfl trainer --job 1 --shard I …' per data provider.
         In one process, with its own embedded chain:
-          gfl job run job.json            # RDFL or the job's baseline strategy, with a report folder
+          gfl job run job.json
           gfl job compare job.json --strategies rdfl,fedavg,median
         """,
         subcommands: [Deploy.self, Create.self, Start.self, Status.self, Run.self, Compare.self, Template.self])
