@@ -146,8 +146,9 @@ public final class LocalCluster: @unchecked Sendable {
                               trusted: m?.trusted ?? false, adversary: job.adversary(ofNode: i).rawValue,
                               samples: shards.train[i].count, alive: m?.alive ?? false, store: n.setup.store.url)
         }
-        let report = RunReport.build(strategy: "rdfl", jobId: created.jobId.description, job: job, nodes: reportNodes,
+        var report = RunReport.build(strategy: "rdfl", jobId: created.jobId.description, job: job, nodes: reportNodes,
                                      records: collector.all, seconds: now() - t0)
+        report.controller = deployment.controller.address.checksummed
         try report.write(to: dir + "/report")
         // The nodes' raw round records too (teachers, transfers, timeouts, rejected models), one JSON line each.
         let records = try RecordFile(path: dir + "/report/records.jsonl")

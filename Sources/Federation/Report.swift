@@ -41,6 +41,8 @@ public struct ReportNode: Codable, Sendable, Equatable {
 public struct RunReport: Codable, Sendable {
     public var strategy: String
     public var jobId: String?
+    /// The Controller the job ran on (RDFL runs).
+    public var controller: String?
     public var job: JobConfig
     public var nodes: [ReportNode]
     public var rounds: [RoundMetrics]
@@ -55,6 +57,7 @@ public struct RunReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case strategy, job, nodes, rounds, seconds, transactions
+        case controller
         case jobId = "job_id", finalAccuracy = "final_accuracy", referenceBytes = "reference_bytes"
         case gasUsed = "gas_used", chainStoreShare = "chain_store_share"
     }
@@ -93,7 +96,7 @@ public struct RunReport: Codable, Sendable {
                           "chain": mean { $0.chain }, "store": mean { $0.store }, "evaluation": mean { $0.evaluation },
                           "wall": wall]))
         }
-        return RunReport(strategy: strategy, jobId: jobId, job: job, nodes: nodes, rounds: rounds,
+        return RunReport(strategy: strategy, jobId: jobId, controller: nil, job: job, nodes: nodes, rounds: rounds,
                          finalAccuracy: rounds.last?.globalAccuracy ?? 0, seconds: seconds,
                          referenceBytes: records.map(\.referenceBytes).max() ?? 0,
                          gasUsed: records.map(\.gasUsed).reduce(0, +), transactions: records.map(\.transactions).reduce(0, +),

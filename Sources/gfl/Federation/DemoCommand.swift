@@ -114,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
         print("report: \(reportDir)/metrics.json, metrics.csv, ring.json, accuracy.svg")
         if job.nodes <= 9 {
             // With at most nine providers every key is a pre-funded dev account, so the chain reopens on dev.json.
-            print("inspect the chain: gfl node --datadir \(options.workDirectory)/chain & gfl explorer serve --reports \(reportDir)")
+            print("inspect it: gfl node --datadir \(options.workDirectory)/chain & gfl explorer serve --controller \(report.controller ?? "?") --reports \(reportDir)")
         }
     }
 }
