@@ -61,6 +61,7 @@ public final class RDFLNode: @unchecked Sendable {
     var ownGlobal: [Int: [Float]] = [:]
     private let statusLock = NSLock()
     private var _phase = "starting", _round = 0, _trusted = false
+    private var lastActivity: [Address: Double] = [:]
     /// The phase the node is in, for progress displays (safe to read from other tasks).
     public var phase: String { statusLock.lock(); defer { statusLock.unlock() }; return _phase }
     /// The round the node is in (0 before the first).
@@ -124,7 +125,36 @@ public final class RDFLNode: @unchecked Sendable {
 
     func refresh() async throws {
         try checkAlive()
-        for e in try await follower.poll() { ledger.apply(e) }
+        let events = try await follower.poll()
+        for e in events { ledger.apply(e) }
+        noteActivity(events)
+    }
+
+    /// A node that transacts is alive even when its heartbeat waits behind its other transactions: remember when
+    /// each node was last seen acting, for the down reports.
+    func noteActivity(_ events: [JobEvent]) {
+        var seen: [Address] = []
+        for e in events {
+            switch e {
+            case .storage(.submitted(let x)): seen.append(x.sender)
+            case .storage(.forwarded(let x)): seen.append(x.sender)
+            case .storage(.distilled(let x)): seen.append(x.sender)
+            case .storage(.globalModel(let x)): seen.append(x.aggregator)
+            case .storage(.keyPosted(let x)): seen.append(x.sender)
+            case .controller(.nodeJoined(let x)): seen.append(x.node)
+            default: break
+            }
+        }
+        guard !seen.isEmpty else { return }
+        let t = now()
+        statusLock.lock()
+        for a in seen { lastActivity[a] = t }
+        statusLock.unlock()
+    }
+
+    func lastActive(_ a: Address) -> Double {
+        statusLock.lock(); defer { statusLock.unlock() }
+        return lastActivity[a] ?? 0
     }
 
     /// Polls the chain until `condition` holds or `timeout` seconds pass (then throws).
@@ -205,7 +235,7 @@ public final class RDFLNode: @unchecked Sendable {
                     // The contract counts blocks; blocks come in bursts when many nodes transact at once, so the
                     // report also waits until this node itself has seen no new heartbeat for a while.
                     if silentSince.node != next || silentSince.block != last { silentSince = (next, last, now()) }
-                    let quietFor = now() - silentSince.since
+                    let quietFor = now() - max(silentSince.since, lastActive(next))
                     if n.alive && Int(head) > last + setup.job.heartbeatTimeoutBlocks
                         && quietFor > max(10, 5 * setup.job.heartbeatSeconds) {
                         _ = try? await liveness.reportDown(jobId: setup.jobId, node: next, from: setup.key)

@@ -116,10 +116,11 @@ import TestSupport
         let nodes = Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.name, $0) })
         #expect(nodes["D"]?.alive == false, "D was reported down on chain")
         #expect(report.finalAccuracy > 0.4, "accuracy \(report.finalAccuracy)")
-        // Round 1 ran with every node: the trusted nodes saw all six models, and the noise model of B was never
-        // a teacher (it is far from every honest model).
-        let r1 = report.rounds[0]
-        #expect(r1.teachers.count == 3)
-        #expect(r1.teachers.values.allSatisfy { !$0.contains { $0.node == "B" } }, "\(r1.teachers)")
+        // Every trusted node that distilled chose teachers, and the noise model of B was never one of them (it is far
+        // from every honest model).
+        #expect(!report.rounds[0].teachers.isEmpty)
+        for r in report.rounds {
+            #expect(r.teachers.values.allSatisfy { !$0.contains { $0.node == "B" } }, "round \(r.round): \(r.teachers)")
+        }
     }
 }
