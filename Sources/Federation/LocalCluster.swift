@@ -25,9 +25,9 @@ public final class LocalCluster: @unchecked Sendable {
         public var datasetDirectory = FashionMNIST.defaultDirectory
         /// Ring indices (0 = first clockwise from position 0) of the trusted nodes; nil: by data size.
         public var trustedRingIndices: [Int]?
-        /// Kill (stop, and stop the store of) the trusted node with this ring index when this round starts.
+        /// Crash (stop, and stop the store of) the node with this ring index when this round starts.
         public var killTrusted: (round: Int, ringIndex: Int)?
-        /// Kill the aggregator the Controller selects in this round.
+        /// Crash the first aggregator the Controller selects in this round, before it posts the global model.
         public var killAggregatorAtRound: Int?
         /// Ring index of a slow node and its extra seconds per round.
         public var slowNode: (ringIndex: Int, seconds: Double)?
@@ -95,6 +95,7 @@ public final class LocalCluster: @unchecked Sendable {
         let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)
         let compute = ComputePool(width: ComputePool.cores)
         let collector = RecordCollector()
+        let aggregatorCrash = OneShot()
         var nodes: [RDFLNode] = []
         for (i, key) in nodeKeys.enumerated() {
             let store = try NodeStore(path: dir + "/stores/\(Self.name(i))")
@@ -106,6 +107,8 @@ public final class LocalCluster: @unchecked Sendable {
                                        globalTest: i == Self.evaluator(job: job, options: options) ? shards.test : nil,
                                        store: store, compute: compute, sink: { collector.append($0) })
             if let slow = options.slowNode, slow.ringIndex == i { setup.delaySeconds = slow.seconds }
+            if let k = options.killTrusted, k.ringIndex == i { setup.crashAtRound = k.round }
+            if let r = options.killAggregatorAtRound { setup.crashWhenAggregating = (r, aggregatorCrash) }
             let node = try RDFLNode(setup: setup, chain: RPCChain(url: URL(string: rpcURL)!))
             try await node.join()
             nodes.append(node)
@@ -172,7 +175,7 @@ public final class LocalCluster: @unchecked Sendable {
     static func observe(nodes: [RDFLNode], stop: StopFlag, controller: ControllerContract,
                         jobId: UInt256, options: Options, collector: RecordCollector,
                         progress: (@Sendable (Progress) -> Void)?) async throws {
-        var killedTrusted = false, killedAggregator = false
+        var crashed: Set<Address> = []
         var events: [String] = []
         var follower = JobEventFollower(controller: controller,
                                         storage: StorageContract(address: try await controller.jobs(jobId).storage, chain: controller.binding.chain),
@@ -186,20 +189,13 @@ public final class LocalCluster: @unchecked Sendable {
                 case .controller(.aggregatorSelected(let s)):
                     let who = byAddress[s.aggregator]
                     events.append("round \(s.round): aggregator \(who?.name ?? "?")\(s.attempt > .zero ? " (reselected)" : "")")
-                    if let r = options.killAggregatorAtRound, s.round == UInt256(r), !killedAggregator, let n = who {
-                        killedAggregator = true
-                        n.killed.stop(); n.setup.store.stop()
-                        events.append("killed aggregator \(n.name) in round \(r)")
-                    }
                 default: break
                 }
             }
             let round = nodes.map(\.round).max() ?? 0
-            if let k = options.killTrusted, round >= k.round, !killedTrusted, k.ringIndex < nodes.count {
-                killedTrusted = true
-                let n = nodes[k.ringIndex]
-                n.killed.stop(); n.setup.store.stop()
-                events.append("killed trusted node \(n.name) in round \(round)")
+            for n in nodes where n.killed.isStopped && !crashed.contains(n.address) {
+                crashed.insert(n.address)
+                events.append("\(n.name) crashed (fault injection) in round \(n.round)")
             }
             if let progress {
                 let done = Set(collector.all.map(\.round)).sorted()

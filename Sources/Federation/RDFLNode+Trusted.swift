@@ -127,6 +127,7 @@ extension RDFLNode {
             try checkAlive()
             if let s = ledger.selected[r] {
                 if s.aggregator == me && !posted {
+                    if let c = setup.crashWhenAggregating, c.round == r, c.token.claim() { try crash() }
                     let models = distilled.values.sorted { $0.author < $1.author }
                     let weights = models.map { Double(max(1, dataSizes[$0.author] ?? 1)) }
                     let params = try Federated.fedAvg(models.map(\.parameters), weights: weights)

@@ -30,6 +30,10 @@ public final class RDFLNode: @unchecked Sendable {
         public var pollInterval: Double = 0.2
         /// Extra seconds of delay per round (a slow node).
         public var delaySeconds: Double = 0
+        /// Fault injection: the node crashes (stops, its store goes away) when this round starts…
+        public var crashAtRound: Int?
+        /// …or when it is the aggregator of this round, before posting, if it claims the shared token first.
+        public var crashWhenAggregating: (round: Int, token: OneShot)?
 
         public init(key: PrivateKey, index: Int, name: String, job: JobConfig, jobId: UInt256, controller: Address,
                     data: Dataset, test: Dataset, globalTest: Dataset?, store: NodeStore, compute: ComputePool,
@@ -112,6 +116,7 @@ public final class RDFLNode: @unchecked Sendable {
         var global = try Model(spec: spec, seed: setup.job.seed).parameters
         for r in 1...setup.job.rounds {
             try checkAlive()
+            if setup.crashAtRound == r { try crash() }
             setRound(r, trusted: isTrusted)
             global = try await runRound(r, global: global)
         }
@@ -119,6 +124,13 @@ public final class RDFLNode: @unchecked Sendable {
     }
 
     // MARK: events
+
+    /// Injected crash: from now on the node sends nothing and its store is gone.
+    func crash() throws -> Never {
+        killed.stop()
+        setup.store.stop()
+        throw NodeStopped()
+    }
 
     /// Throws `NodeStopped` once the node was killed.
     func checkAlive() throws { if killed.isStopped { throw NodeStopped() } }

@@ -81,3 +81,12 @@ public final class StopFlag: @unchecked Sendable {
 public struct NodeStopped: Error, CustomStringConvertible {
     public var description: String { "node stopped" }
 }
+
+/// A token that exactly one caller can claim (the first aggregator selected in a fault-injection round).
+public final class OneShot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    public init() {}
+    /// True for the first caller only.
+    public func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if claimed { return false }; claimed = true; return true }
+}
