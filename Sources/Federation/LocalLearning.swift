@@ -54,14 +54,18 @@ enum LocalLearning {
         let trainer = Trainer(model: model, config: trainingConfig(job, seed: seed))
         let classes = model.outputCount, inCount = model.inputCount
         var rng = Xoshiro256(seed: seed, stream: 0x4449_5354)  // "DIST"
+        // Batch buffers are reused across steps: the loop allocates nothing per batch.
+        var x: [Float] = [], y: [Int32] = [], z: [Float] = []
+        x.reserveCapacity(job.batchSize * inCount); y.reserveCapacity(job.batchSize)
+        z.reserveCapacity(job.batchSize * classes)
         for _ in 0..<job.distillationEpochs {
             var order = Array(0..<data.count)
             rng.shuffle(&order)
             var start = 0
             while start < order.count {
                 let batch = order[start..<min(order.count, start + job.batchSize)]
-                var x: [Float] = [], y: [Int32] = [], z: [Float] = []
-                x.reserveCapacity(batch.count * inCount); z.reserveCapacity(batch.count * classes)
+                x.removeAll(keepingCapacity: true); y.removeAll(keepingCapacity: true)
+                z.removeAll(keepingCapacity: true)
                 for i in batch {
                     x.append(contentsOf: data.images[(i * inCount)..<((i + 1) * inCount)])
                     y.append(data.labels[i])

@@ -37,14 +37,10 @@ extension RDFLNode {
         // The encrypted parameter file goes into this node's store; its sealed CID is the reference.
         let own = try publish(local, round: r, record: &record)
 
-        var globalModel: [Float]
-        if isTrusted {
-            globalModel = try await trustedRound(r, own: own, record: &record)
-        } else {
-            globalModel = try await untrustedRound(r, own: own, record: &record)
-        }
+        let gm = isTrusted ? try await trustedRound(r, own: own, record: &record)
+                           : try await untrustedRound(r, own: own, record: &record)
         // 7. everyone scores the global model it fetched.
-        let tg = now(), gm = globalModel
+        let tg = now()
         let g = try await setup.compute.run { try LocalLearning.evaluate(spec: spec, parameters: gm, data: test) }
         record.globalAccuracy = g.accuracy
         record.globalLoss = g.loss
@@ -61,8 +57,7 @@ extension RDFLNode {
         record.transactions = chain1.transactions - chain0.transactions
         record.seconds.wall = now() - t0
         setup.sink(record)
-        globalModel = gm
-        return globalModel
+        return gm
     }
 
     /// Encodes, seals and stores parameters as this node's model for round `r`.

@@ -133,6 +133,7 @@ extension RDFLNode {
                     let params = try Federated.fedAvg(models.map(\.parameters), weights: weights)
                     let held = try publish(params, round: r, record: &record)
                     ownGlobal[r] = params
+                    await replicate(held.cid, record: &record)
                     _ = try await storage.postGlobal(round: UInt256(r), ref: held.ref, from: setup.key)
                     record.aggregated = models.map { $0.author.checksummed }
                     posted = true
@@ -152,5 +153,22 @@ extension RDFLNode {
             if now() > deadline { throw FederationError.timeout("round \(r): no global model was posted") }
             try await Task.sleep(nanoseconds: UInt64(setup.pollInterval * 1e9))
         }
+    }
+
+    /// Copies a file this node is about to announce into the store of its clockwise trusted successor (kubo's
+    /// `add`, checked to give the same CID), so the global model stays reachable if this node dies right after
+    /// posting it. Best effort: a failure is recorded, and peers still try every member's store.
+    func replicate(_ cid: CID, record: inout NodeRoundRecord) async {
+        let ring = liveTrustedRing()
+        guard ring.count > 1, let i = ring.firstIndex(of: me), let url = stores[ring[(i + 1) % ring.count]] else { return }
+        let ts = now()
+        do {
+            let bytes = try setup.store.store.cat(cid)
+            let added = try await StoreClient(url: url).add(bytes: bytes, name: "global-\(cid)")
+            if added.Hash != cid.string { record.rejected.append("replica of \(cid) at \(url) came back as \(added.Hash)") }
+        } catch {
+            record.rejected.append("replicating \(cid) to \(url): \(error)")
+        }
+        record.seconds.store += now() - ts
     }
 }

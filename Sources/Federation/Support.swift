@@ -64,9 +64,6 @@ public final class ComputePool: @unchecked Sendable {
 /// Wall-clock seconds, for the per-phase time split.
 @inline(__always) func now() -> Double { Date().timeIntervalSince1970 }
 
-/// Wraps a non-Sendable value that is handed between tasks one at a time.
-struct Handoff<T>: @unchecked Sendable { var value: T }
-
 /// A flag one task sets and others poll. Used instead of task cancellation for anything that may be inside a
 /// URLSession request: cancelling such a task can deadlock swift-corelibs-foundation's URLSession on Linux.
 public final class StopFlag: @unchecked Sendable {
