@@ -6,22 +6,26 @@ public struct FederatedData: Sendable {
     public var train: [Dataset]
     public var test: Dataset
     public var nodeTest: Dataset
+    /// 1-bit FD's public reference set: the last `referenceSamples` training images (never in a node's shard).
+    public var reference: Dataset?
 
     public static func load(job: JobConfig, directory: String = FashionMNIST.defaultDirectory) throws -> FederatedData {
         let (trainAll, testAll) = try FashionMNIST.load(directory: directory)
         let train = trainAll.prefix(job.trainSamples)
         let parts = try job.partitioner.split(labels: train.labels, classes: train.classes, nodes: job.nodes, seed: job.seed)
+        let reference = job.strategy == Strategy.fd1bit.rawValue
+            ? trainAll.subset(Array((trainAll.count - job.referenceSamples)..<trainAll.count)) : nil
         return FederatedData(train: parts.map { train.subset($0) }, test: testAll.prefix(job.testSamples),
-                             nodeTest: testAll.prefix(job.nodeTestSamples))
+                             nodeTest: testAll.prefix(job.nodeTestSamples), reference: reference)
     }
 
     /// One node's shard (a `gfl trainer` process loads only what it needs).
     public static func shard(_ index: Int, job: JobConfig, directory: String = FashionMNIST.defaultDirectory) throws
-        -> (train: Dataset, test: Dataset, nodeTest: Dataset) {
+        -> (train: Dataset, test: Dataset, nodeTest: Dataset, reference: Dataset?) {
         let all = try load(job: job, directory: directory)
         guard index >= 0 && index < all.train.count else {
             throw FederationError.config("shard \(index) outside 0..<\(all.train.count)")
         }
-        return (all.train[index], all.test, all.nodeTest)
+        return (all.train[index], all.test, all.nodeTest, all.reference)
     }
 }

@@ -7,7 +7,9 @@ import Primitives
 /// for how many rounds, with which RDFL parameters, and which nodes misbehave. The file is added to the content
 /// store and its CID goes on chain in `createJob`, so every trainer reads the same description.
 public struct JobConfig: Codable, Sendable, Equatable {
-    /// `rdfl` (the paper) or a baseline: `fedavg`, `median`, `trimmed-mean`, `krum`.
+    /// `rdfl` (the paper), a star baseline with one fixed aggregator (`fedavg`, `median`, `trimmed-mean`, `krum`),
+    /// or a related paper's strategy: `dfl` (reputation-weighted FedAvg with accuracy receipts), `bcfl` (Top-k
+    /// compressed updates with error compensation), `fd-1bit` (1-bit federated distillation voted on a contract).
     public var strategy: String = "rdfl"
     /// A preset name (`lenet`, `mlp`, `gfl-cnn`) or a model spec text.
     public var model: String = "lenet"
@@ -54,6 +56,23 @@ public struct JobConfig: Codable, Sendable, Equatable {
     public var adversaries: [AdversarySpec] = []
     /// For `trimmed-mean` (values cut at each end) and `krum` (assumed attackers).
     public var byzantine: Int = 1
+    /// DFL: reputation lost by the sender of the least accurate buffered model per aggregation, and buffer size B.
+    public var dflDelta: Double = 0.05
+    public var dflBuffer: Int = 10
+    /// DFL: own training samples each node tests received models on (the first N of its shard).
+    public var dflValidationSamples: Int = 500
+    /// BCFL: fraction of the update's coordinates sent each round (Top-k, k = ⌈fraction·d⌉; 1 = no compression).
+    public var topkFraction: Double = 0.01
+    /// 1-bit FD: size of the public reference set (the last N of Fashion-MNIST's training images; no node trains
+    /// on them), and passes over it with the voted hard labels after each round.
+    public var referenceSamples: Int = 1_000
+    public var referenceEpochs: Int = 1
+    /// 1-bit FD: reward pool in wei the model provider deposits for the Peer Truth Serum payments.
+    public var rewardPoolWei: String = "1000000000000000000"
+    /// Addresses of the per-chain `Receipts` (dfl) and `Distillation` (fd-1bit) contracts; `gfl job create` and
+    /// `gfl job run` fill them in.
+    public var receiptsContract: String = ""
+    public var distillationContract: String = ""
 
     public init() {}
 
@@ -132,6 +151,20 @@ public struct JobConfig: Codable, Sendable, Equatable {
                      "noise, sign-flip or label-flip")
         }
         try need(byzantine >= 0 && byzantine < nodes, "byzantine", "0…nodes-1")
+        try need(dflDelta >= 0 && dflDelta <= 1, "dflDelta", "in [0, 1]")
+        try need(dflBuffer >= 1 && dflBuffer <= 1_000, "dflBuffer", "1…1000")
+        try need(dflValidationSamples >= 1, "dflValidationSamples", "≥ 1")
+        try need(topkFraction > 0 && topkFraction <= 1, "topkFraction", "in (0, 1]")
+        try need(referenceSamples >= 1 && referenceSamples <= 1_000, "referenceSamples", "1…1000")
+        try need(referenceEpochs >= 0 && referenceEpochs <= 100, "referenceEpochs", "0…100")
+        if strategy == Strategy.fd1bit.rawValue {
+            try need(trainSamples + referenceSamples <= 60_000, "trainSamples",
+                     "at most 60000 − referenceSamples for fd-1bit (the reference set is the end of the training set)")
+        }
+        try need((try? UInt256(decimal: rewardPoolWei)) != nil, "rewardPoolWei", "a decimal amount of wei")
+        for (f, v) in [("receiptsContract", receiptsContract), ("distillationContract", distillationContract)] where !v.isEmpty {
+            try need((try? Address(hex: v)) != nil, f, "empty or a 0x address")
+        }
     }
 
     public func modelSpec() throws -> ModelSpec {
@@ -175,7 +208,10 @@ public struct JobConfig: Codable, Sendable, Equatable {
 
 /// The strategies a job can name.
 public enum Strategy: String, CaseIterable, Sendable {
-    case rdfl, fedavg, median, trimmedMean = "trimmed-mean", krum
+    case rdfl, fedavg, median, trimmedMean = "trimmed-mean", krum, dfl, bcfl, fd1bit = "fd-1bit"
+
+    /// Strategies where every node sends to one fixed aggregator, which posts the next global model.
+    public var isStar: Bool { [.fedavg, .median, .trimmedMean, .krum, .bcfl].contains(self) }
 }
 
 /// Why a job file was refused.
@@ -197,11 +233,15 @@ public enum JobConfigError: Error, CustomStringConvertible, Equatable {
 extension JobConfig {
     /// The on-chain parameters of this job for `Controller.createJob`, with the job file's CID. With
     /// `trustedByDataSize` the Controller picks the `trusted` largest data sizes at start; otherwise the owner marks them.
+    /// Trusted nodes on chain: RDFL's `trusted`; every other strategy has one — the fixed aggregator (star
+    /// strategies) or the round keeper that closes each round (dfl, fd-1bit).
+    public var trustedOnChain: Int { strategy == Strategy.rdfl.rawValue ? trusted : 1 }
+
     public func jobSpec(cid: String, trustedByDataSize: Bool = true) -> GFLDeployment.JobSpec {
         GFLDeployment.JobSpec(
             jobCid: cid, description: "\(strategy) \(model) on Fashion-MNIST", rounds: UInt256(rounds),
             maxNodes: UInt256(nodes), heartbeatTimeout: UInt256(heartbeatTimeoutBlocks),
             roundTimeout: UInt256(roundTimeoutBlocks), aggregationTimeout: UInt256(aggregationTimeoutBlocks),
-            trustedCount: UInt256(trustedByDataSize ? trusted : 0))
+            trustedCount: UInt256(trustedByDataSize ? trustedOnChain : 0))
     }
 }

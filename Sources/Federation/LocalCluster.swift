@@ -31,6 +31,8 @@ public final class LocalCluster: @unchecked Sendable {
         public var killAggregatorAtRound: Int?
         /// Ring index of a slow node and its extra seconds per round.
         public var slowNode: (ringIndex: Int, seconds: Double)?
+        /// Mine a block every this many seconds instead of one per transaction.
+        public var blockTime: Double?
         public init(job: JobConfig, workDirectory: String) { self.job = job; self.workDirectory = workDirectory }
     }
 
@@ -48,7 +50,7 @@ public final class LocalCluster: @unchecked Sendable {
     /// Runs the job to the end and writes the report into `workDirectory/report`.
     public func run(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> RunReport {
         let t0 = now()
-        let job = options.job
+        var job = options.job
         try job.validate()
         let dir = options.workDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -69,7 +71,21 @@ public final class LocalCluster: @unchecked Sendable {
         }
         try FileManager.default.createDirectory(atPath: dir + "/chain", withIntermediateDirectories: true)
         let kv = try LevelDBStore(path: dir + "/chain/chaindata", sync: false)
-        let blockchain = try Blockchain(store: kv, genesis: genesis)
+        var chainOptions = ChainOptions()
+        chainOptions.instantMining = options.blockTime == nil
+        let blockchain = try Blockchain(store: kv, genesis: genesis, options: chainOptions)
+        let minerStop = StopFlag()
+        defer { minerStop.stop() }
+        if let interval = options.blockTime {
+            guard interval > 0 else { throw FederationError.config("block time must be positive") }
+            let miner = Thread {
+                while !minerStop.isStopped {
+                    Thread.sleep(forTimeInterval: interval)
+                    _ = try? blockchain.mine()
+                }
+            }
+            miner.start()
+        }
         let router = StoreServer.router(store: try BlockStore(path: dir + "/chain/store"))
         RPCServer.addRoutes(to: router, handler: RPCHandler(chain: blockchain))
         var log = Logger(label: "gfl.demo.rpc")
@@ -87,6 +103,7 @@ public final class LocalCluster: @unchecked Sendable {
 
         // Contracts, the job file in the node's store, the job.
         let deployment = try await GFLDeployment.deploy(on: chain, from: owner)
+        try await Self.deployStrategyContracts(for: &job, on: chain, owner: owner, controller: deployment.controller.address)
         let jobBytes = [UInt8](job.encoded())
         let jobCid = try await StoreClient(url: rpcURL).add(bytes: jobBytes, name: "job.json").Hash
         let created = try await deployment.createJob(job.jobSpec(cid: jobCid, trustedByDataSize: options.trustedRingIndices == nil), from: owner)
@@ -106,6 +123,7 @@ public final class LocalCluster: @unchecked Sendable {
                                        controller: deployment.controller.address, data: data, test: shards.nodeTest,
                                        globalTest: i == Self.evaluator(job: job, options: options) ? shards.test : nil,
                                        store: store, compute: compute, sink: { collector.append($0) })
+            setup.reference = shards.reference
             if let slow = options.slowNode, slow.ringIndex == i { setup.delaySeconds = slow.seconds }
             if let k = options.killTrusted, k.ringIndex == i { setup.crashAtRound = k.round }
             if let r = options.killAggregatorAtRound { setup.crashWhenAggregating = (r, aggregatorCrash) }
@@ -149,7 +167,7 @@ public final class LocalCluster: @unchecked Sendable {
                               trusted: m?.trusted ?? false, adversary: job.adversary(ofNode: i).rawValue,
                               samples: shards.train[i].count, alive: m?.alive ?? false, store: n.setup.store.url)
         }
-        var report = RunReport.build(strategy: "rdfl", jobId: created.jobId.description, job: job, nodes: reportNodes,
+        var report = RunReport.build(strategy: job.strategy, jobId: created.jobId.description, job: job, nodes: reportNodes,
                                      records: collector.all, seconds: now() - t0)
         report.controller = deployment.controller.address.checksummed
         try report.write(to: dir + "/report")
@@ -201,12 +219,20 @@ public final class LocalCluster: @unchecked Sendable {
                 let done = Set(collector.all.map(\.round)).sorted()
                 let named = nodes.map { ReportNode(name: $0.name, address: $0.address.checksummed, position: "", trusted: false,
                                                    adversary: "", samples: 0, alive: true, store: "") }
-                let partial = RunReport.build(strategy: "rdfl", jobId: nil, job: options.job, nodes: named,
+                let partial = RunReport.build(strategy: options.job.strategy, jobId: nil, job: options.job, nodes: named,
                                               records: collector.all.filter { done.contains($0.round) }, seconds: 0)
                 progress(Progress(round: round, phases: nodes.map { ($0.name, $0.phase, $0.isTrustedNode) },
                                   finishedRounds: partial.rounds, events: events))
             }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
+    }
+}
+
+extension LocalCluster {
+    /// Deploys the per-chain contract a strategy needs besides the Controller (DFL's Receipts, 1-bit FD's
+    /// Distillation) unless the job already names one, and writes its address into the job.
+    static func deployStrategyContracts(for job: inout JobConfig, on chain: any ChainAccess, owner: PrivateKey,
+                                        controller: Address) async throws {
     }
 }

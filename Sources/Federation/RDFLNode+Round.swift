@@ -34,11 +34,17 @@ extension RDFLNode {
         record.localLoss = localEval.loss
         record.seconds.evaluation += now() - te
 
-        // The encrypted parameter file goes into this node's store; its sealed CID is the reference.
-        let own = try publish(local, round: r, record: &record)
-
-        let gm = isTrusted ? try await trustedRound(r, own: own, record: &record)
+        let gm: [Float]
+        switch strategy {
+        case .rdfl:
+            // The encrypted parameter file goes into this node's store; its sealed CID is the reference.
+            let own = try publish(local, round: r, record: &record)
+            gm = isTrusted ? try await trustedRound(r, own: own, record: &record)
                            : try await untrustedRound(r, own: own, record: &record)
+        case .dfl: gm = try await dflRound(r, local: local, record: &record)
+        case .fd1bit: gm = try await fdRound(r, local: local, record: &record)
+        default: gm = try await starRound(r, global: global, local: local, record: &record)
+        }
         // 7. everyone scores the global model it fetched.
         let tg = now()
         let g = try await setup.compute.run { try LocalLearning.evaluate(spec: spec, parameters: gm, data: test) }
@@ -62,34 +68,55 @@ extension RDFLNode {
 
     /// Encodes, seals and stores parameters as this node's model for round `r`.
     func publish(_ parameters: [Float], round r: Int, record: inout NodeRoundRecord) throws -> HeldModel {
-        let ts = now()
         let model = try Model(spec: spec, parameters: parameters)
-        let file = try sealer.sealFile(ModelFile.encode(model), round: r, author: me)
+        let (ref, cid) = try publishFile(ModelFile.encode(model), round: r, record: &record)
+        return HeldModel(author: me, ref: ref, cid: cid, parameters: parameters)
+    }
+
+    /// Seals a file (a model, a sparse update) with the job key, adds it to this node's store and returns its
+    /// sealed on-chain reference and CID.
+    func publishFile(_ plain: [UInt8], round r: Int, record: inout NodeRoundRecord) throws -> (ref: [UInt8], cid: CID) {
+        let ts = now()
+        let file = try sealer.sealFile(plain, round: r, author: me)
         let cid = try setup.store.add(file)
         let ref = try sealer.sealReference(cid, round: r, author: me)
         record.seconds.store += now() - ts
         record.referenceBytes = ref.count
-        return HeldModel(author: me, ref: ref, cid: cid, parameters: parameters)
+        return (ref, cid)
     }
 
     /// Fetches `author`'s model for round `r` from the store at `peer`'s URL, checks and opens it.
     func fetchModel(author: Address, ref: [UInt8], round r: Int, from peer: Address, phase: String, step: Int,
                     record: inout NodeRoundRecord) async throws -> HeldModel {
-        let ts = now()
-        let cid = try sealer.openReference(ref, round: r, author: author)
-        guard let url = stores[peer] else { throw FederationError.protocolViolation("\(peer) has no store URL") }
-        let sealed = try await setup.store.fetch(cid, from: url)
-        let plain = try sealer.openFile(sealed, round: r, author: author)
+        let (plain, cid) = try await fetchFile(author: author, ref: ref, round: r, from: peer, phase: phase, step: step,
+                                               record: &record)
+        return HeldModel(author: author, ref: ref, cid: cid, parameters: try decodeModel(plain, author: author))
+    }
+
+    /// A model file's parameters, refused unless it has this job's architecture and finite weights.
+    func decodeModel(_ plain: [UInt8], author: Address) throws -> [Float] {
         let model: Model
         do { model = try ModelFile.decode(plain) } catch {
             throw FederationError.tampered("model of \(author): \(error)")
         }
         guard model.spec == spec else { throw FederationError.tampered("model of \(author) has another architecture") }
         guard model.parameters.allSatisfy(\.isFinite) else { throw FederationError.tampered("model of \(author) has non-finite weights") }
+        return model.parameters
+    }
+
+    /// Fetches and opens the file behind `author`'s sealed reference from `peer`'s store (verified block by block
+    /// against the CID, then authenticated by the job key for this round and author); records the transfer.
+    func fetchFile(author: Address, ref: [UInt8], round r: Int, from peer: Address, phase: String, step: Int,
+                   record: inout NodeRoundRecord) async throws -> (plain: [UInt8], cid: CID) {
+        let ts = now()
+        let cid = try sealer.openReference(ref, round: r, author: author)
+        guard let url = stores[peer] else { throw FederationError.protocolViolation("\(peer) has no store URL") }
+        let sealed = try await setup.store.fetch(cid, from: url)
+        let plain = try sealer.openFile(sealed, round: r, author: author)
         record.seconds.store += now() - ts
         record.transfers.append(TransferRecord(round: r, phase: phase, step: step, from: peer.checksummed,
                                                to: me.checksummed, origin: author.checksummed, bytes: sealed.count))
-        return HeldModel(author: author, ref: ref, cid: cid, parameters: model.parameters)
+        return (plain, cid)
     }
 
     // MARK: untrusted
@@ -122,7 +149,10 @@ extension RDFLNode {
     }
 
     /// Fetches the round's global model, after checking that it came from the aggregator the Controller selected.
-    func fetchGlobal(_ r: Int, record: inout NodeRoundRecord) async throws -> [Float] {
+    /// `decode` turns the opened file into the next model (a model file by default; BCFL's aggregated sparse update
+    /// is applied to the previous global instead).
+    func fetchGlobal(_ r: Int, record: inout NodeRoundRecord,
+                     decode: (([UInt8], Address) throws -> [Float])? = nil) async throws -> [Float] {
         set("fetching global")
         guard let g = ledger.global[r] else { throw FederationError.protocolViolation("no global model for round \(r)") }
         let selected = try await controller.aggregatorOf(jobId: setup.jobId, round: UInt256(r))
@@ -137,8 +167,9 @@ extension RDFLNode {
         var lastError: Error?
         for peer in sources {
             do {
-                return try await fetchModel(author: g.aggregator, ref: g.ref, round: r, from: peer, phase: "global",
-                                            step: 0, record: &record).parameters
+                let (plain, _) = try await fetchFile(author: g.aggregator, ref: g.ref, round: r, from: peer, phase: "global",
+                                                     step: 0, record: &record)
+                return try decode?(plain, g.aggregator) ?? decodeModel(plain, author: g.aggregator)
             } catch { lastError = error }
         }
         throw lastError ?? FederationError.store("round \(r): global model unreachable")

@@ -30,6 +30,8 @@ public final class RDFLNode: @unchecked Sendable {
         public var pollInterval: Double = 0.2
         /// Extra seconds of delay per round (a slow node).
         public var delaySeconds: Double = 0
+        /// The public reference set (1-bit FD): unlabeled images every node predicts on; no node trains on them.
+        public var reference: Dataset?
         /// Fault injection: the node crashes (stops, its store goes away) when this round starts…
         public var crashAtRound: Int?
         /// …or when it is the aggregator of this round, before posting, if it claims the shared token first.
@@ -63,6 +65,9 @@ public final class RDFLNode: @unchecked Sendable {
     let heartbeatStop = StopFlag()
     /// Global models this node aggregated, by round.
     var ownGlobal: [Int: [Float]] = [:]
+    /// The job's strategy, and what the non-RDFL strategies keep between rounds.
+    let strategy: Strategy
+    var carried = StrategyState()
     private let statusLock = NSLock()
     private var _phase = "starting", _round = 0, _trusted = false
     private var lastActivity: [Address: Double] = [:]
@@ -84,6 +89,10 @@ public final class RDFLNode: @unchecked Sendable {
         self.me = setup.key.address
         self.spec = try setup.job.modelSpec()
         self.adversary = setup.job.adversary(ofNode: setup.index)
+        guard let strategy = Strategy(rawValue: setup.job.strategy) else {
+            throw FederationError.config("unknown strategy \(setup.job.strategy)")
+        }
+        self.strategy = strategy
     }
 
     func set(_ phase: String) { statusLock.lock(); _phase = phase; statusLock.unlock() }

@@ -150,6 +150,8 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Genesis file of the embedded chain.") var genesis = "genesis/dev.json"
         @Option(help: "Kill the second trusted node when this round starts.") var killTrustedAt: Int?
         @Option(help: "Kill the aggregator selected in this round.") var killAggregatorAt: Int?
+        @Option(help: "Mine a block every N seconds instead of one per transaction (BCFL's time model compares these).")
+        var blockTime: Double?
         @Flag(help: "End with one JSON line.") var json = false
         @Flag(help: "No live progress.") var quiet = false
         func run() async throws {
@@ -157,7 +159,7 @@ struct JobCommand: AsyncParsableCommand {
             do { config = try JobConfig.load(path: file) } catch { throw CLIError("\(error)") }
             let directory = dir ?? NSTemporaryDirectory() + "gfl-job-\(ProcessInfo.processInfo.processIdentifier)-\(Int(Date().timeIntervalSince1970))"
             let report = try await JobRunner.run(config, directory: directory, genesis: genesis, killTrustedAt: killTrustedAt,
-                                                 killAggregatorAt: killAggregatorAt, json: json, quiet: quiet)
+                                                 killAggregatorAt: killAggregatorAt, blockTime: blockTime, json: json, quiet: quiet)
             if json { print(FederationOutput.summaryJSON(report, directory: directory + "/report")) }
         }
     }
@@ -168,37 +170,28 @@ struct JobCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs one job file with the strategy it names (RDFL on the embedded cluster, baselines in-process).
+/// Runs one job file with the strategy it names on an embedded cluster: a chain node, the contracts and one node
+/// per data provider with its own store. RDFL gets `trusted` nodes spread over the ring; every other strategy has one
+/// trusted node (ring index 0): the fixed aggregator, or the keeper that closes DFL's and 1-bit FD's rounds.
 enum JobRunner {
     static func run(_ config: JobConfig, directory: String, genesis: String, killTrustedAt: Int? = nil,
-                    killAggregatorAt: Int? = nil, json: Bool, quiet: Bool) async throws -> RunReport {
+                    killAggregatorAt: Int? = nil, blockTime: Double? = nil, json: Bool, quiet: Bool) async throws -> RunReport {
         guard let strategy = Strategy(rawValue: config.strategy) else { throw CLIError("unknown strategy \(config.strategy)") }
-        if strategy == .rdfl {
-            var options = LocalCluster.Options(job: config, workDirectory: directory)
-            options.genesisPath = genesis
-            options.trustedRingIndices = DemoCommand.trustedRingIndices(nodes: config.nodes, trusted: config.trusted)
-            if let k = killTrustedAt, let idx = options.trustedRingIndices {
-                options.killTrusted = (k, idx.count > 1 ? idx[1] : idx[0])
-            }
-            options.killAggregatorAtRound = killAggregatorAt
-            let display = FederationOutput.Display(quiet: quiet || json)
-            let report: RunReport
-            do { report = try await LocalCluster(options: options).run { display.update($0) } } catch {
-                display.finish(); throw CLIError("\(error)")
-            }
-            display.finish()
-            if !json { print(FederationOutput.roundTable(report)); print("report: \(directory)/report") }
-            return report
+        var options = LocalCluster.Options(job: config, workDirectory: directory)
+        options.genesisPath = genesis
+        options.blockTime = blockTime
+        options.trustedRingIndices = strategy == .rdfl ? DemoCommand.trustedRingIndices(nodes: config.nodes, trusted: config.trusted) : [0]
+        if let k = killTrustedAt, let idx = options.trustedRingIndices {
+            guard strategy == .rdfl else { throw CLIError("--kill-trusted-at needs the rdfl strategy (the others have one aggregator)") }
+            options.killTrusted = (k, idx.count > 1 ? idx[1] : idx[0])
         }
-        let data: FederatedData
-        do { data = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
+        options.killAggregatorAtRound = killAggregatorAt
+        let display = FederationOutput.Display(quiet: quiet || json)
         let report: RunReport
-        do {
-            report = try await Baseline.run(job: config, data: data, strategy: strategy) { m in
-                if !quiet && !json { writeStderr("  \(config.strategy) round \(m.round): global accuracy \(fixed(m.globalAccuracy, 4))\n") }
-            }
-        } catch { throw CLIError("\(error)") }
-        try report.write(to: directory + "/report")
+        do { report = try await LocalCluster(options: options).run { display.update($0) } } catch {
+            display.finish(); throw CLIError("\(error)")
+        }
+        display.finish()
         if !json { print(FederationOutput.roundTable(report)); print("report: \(directory)/report") }
         return report
     }

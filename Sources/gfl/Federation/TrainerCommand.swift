@@ -61,7 +61,7 @@ struct TrainerCommand: AsyncParsableCommand {
             throw CLIError("job file \(record.jobCid) from \(storeURL): \(error)")
         }
         guard shard >= 0 && shard < config.nodes else { throw CLIError("--shard must be 0…\(config.nodes - 1)") }
-        let shards: (train: Dataset, test: Dataset, nodeTest: Dataset)
+        let shards: (train: Dataset, test: Dataset, nodeTest: Dataset, reference: Dataset?)
         do { shards = try FederatedData.shard(shard, job: config, directory: data) } catch { throw CLIError("\(error)") }
         var train = shards.train
         if config.adversary(ofNode: shard) == .labelFlip { train = Adversary.flipLabels(train) }
@@ -69,11 +69,12 @@ struct TrainerCommand: AsyncParsableCommand {
         let store = try NodeStore(path: repo)
         try await store.serve(host: storeAddr, port: storePort)
         let records = try RecordFile(path: out + "/node-\(shard).jsonl")
-        let setup = RDFLNode.Setup(
+        var setup = RDFLNode.Setup(
             key: key, index: shard, name: LocalCluster.name(shard), job: config, jobId: jobId,
             controller: controllerAddress, data: train, test: shards.nodeTest,
             globalTest: evaluateGlobal ? shards.test : nil, store: store,
             compute: ComputePool(width: threads ?? ComputePool.cores), sink: { records.append($0) })
+        setup.reference = shards.reference
         let node = try RDFLNode(setup: setup, chain: chain)
         print("trainer \(key.address.checksummed) shard \(shard): store \(store.url), job \(job)")
         do {
