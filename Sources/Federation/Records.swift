@@ -53,6 +53,10 @@ public struct NodeRoundRecord: Codable, Sendable, Equatable {
     public var gasUsed: UInt64 = 0
     public var transactions = 0
     public var seconds = PhaseSeconds()
+    /// DFL: this node's reputation of each sender after the round's aggregation.
+    public var reputation: [String: Double]?
+    /// 1-bit FD: the Peer Truth Serum reward the Distillation contract credited this node for the round (wei).
+    public var rewardWei: String?
 
     public init(node: String, name: String, round: Int, role: String, adversary: String) {
         self.node = node; self.name = name; self.round = round; self.role = role; self.adversary = adversary
