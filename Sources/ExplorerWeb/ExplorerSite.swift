@@ -43,11 +43,14 @@ public struct ExplorerConfig: Sendable {
     public var homeBlocks: Int
     /// Blocks scanned backwards from the head for an address's recent transactions.
     public var addressScanBlocks: Int
+    /// The chain's Receipts contract (DFL accuracy receipts); nil: job pages have no receipts section.
+    public var receipts: Address?
 
     public init(rpcURL: URL, controller: Address? = nil, reportsDirectory: URL? = nil, contracts: ContractBook = .empty,
-                homeBlocks: Int = 20, addressScanBlocks: Int = 200) {
+                homeBlocks: Int = 20, addressScanBlocks: Int = 200, receipts: Address? = nil) {
         self.rpcURL = rpcURL; self.controller = controller; self.reportsDirectory = reportsDirectory
         self.contracts = contracts; self.homeBlocks = homeBlocks; self.addressScanBlocks = addressScanBlocks
+        self.receipts = receipts
     }
 }
 

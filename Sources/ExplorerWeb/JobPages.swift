@@ -86,6 +86,7 @@ extension ExplorerSite {
              HTML.link("/block/\(m.node.joinedBlock)", m.node.joinedBlock.description),
              HTML.escape(m.node.lastHeartbeat.description)]
         })
+        body += try await receiptsSection(view, members)
         body += "<h2>Rounds</h2>"
         if acc.isEmpty {
             body += "<p class=\"muted\">Accuracy lives off chain: the trainers measure it and write it to run reports "
@@ -100,6 +101,30 @@ extension ExplorerSite {
             body += "<p class=\"bad\">unreadable reports: " + HTML.escape(problems.joined(separator: "; ")) + "</p>"
         }
         return .page("GFL job \(id)", body, jobs: true)
+    }
+
+    /// The DFL accuracy receipts each member received, when the site knows a Receipts contract ("" otherwise). A
+    /// wrong or unreachable Receipts address is reported in the section rather than failing the whole page.
+    func receiptsSection(_ view: JobView, _ members: [RingMember]) async throws -> String {
+        guard let address = config.receipts else { return "" }
+        var s = "<h2 id=\"receipts\">Accuracy receipts</h2><p class=\"muted\">DFL proof of contribution: testers post the "
+            + "accuracy they measured on each received model to Receipts "
+            + HTML.link("/address/\(address.checksummed)", address.checksummed) + ".</p>"
+        if try await client.code(address).isEmpty {
+            return s + "<p class=\"bad\">no contract at the Receipts address \(address.checksummed) on this chain</p>"
+        }
+        let entries: [NodeReceipts]
+        do { entries = try await NodeReceipts.load(ReceiptsContract(address: address, chain: RPCChain(client: client)), view: view) } catch {
+            return s + "<p class=\"bad\">" + HTML.escape("reading Receipts \(address.checksummed) failed: \(error)") + "</p>"
+        }
+        let roles = Dictionary(members.map { ($0.address, $0.role) }, uniquingKeysWith: { a, _ in a })
+        s += HTML.table(["node", "role", "receipts", "mean accuracy", "last round"], entries.map { e in
+            let role = roles[e.node] ?? "—"
+            return [HTML.link("/address/\(e.node.checksummed)", e.node.checksummed), "<span class=\"\(role)\">\(role)</span>",
+                    HTML.escape(e.count.description), HTML.escape(e.meanText),
+                    e.count.isZero ? "—" : HTML.escape(e.lastRound.description)]
+        })
+        return s
     }
 
     func roundSummary(_ r: JobView.Round, _ acc: [AccuracyReports.Entry]) -> [String] {

@@ -30,7 +30,8 @@ public enum JobText {
     static func addr(_ a: Address) -> String { Format.short(a.checksummed, keep: 8) }
 
     /// The whole job as text: record, ring, round summary, round details and Controller events.
-    public static func render(_ view: JobView, controller: Address, accuracy: [AccuracyReports.Entry]) -> String {
+    public static func render(_ view: JobView, controller: Address, accuracy: [AccuracyReports.Entry],
+                              receipts: (contract: Address, entries: [NodeReceipts])? = nil) -> String {
         var out: [String] = []
         let job = view.job
         func field(_ k: String, _ v: String) { out.append(fit(pad(k, 13) + v, maxWidth)) }
@@ -52,6 +53,8 @@ public enum JobText {
                 + pad(m.address.checksummed, 43) + pad(m.role, 10) + pad(m.node.dataSize.description, 6) + m.node.apiUrl
             out.append(fit(line, maxWidth))
         }
+
+        if let receipts { out += NodeReceipts.render(receipts.entries, contract: receipts.contract).map { fit($0, maxWidth) } }
 
         out.append("")
         out.append(pad("round", 7) + pad("subm.", 7) + pad("fwd p1/p2", 11) + pad("dist.", 7) + pad("aggregator (picks)", 24)
@@ -98,7 +101,8 @@ public enum JobText {
     }
 
     /// The job as JSON: record, ring members, rounds with their events, Controller events.
-    public static func json(_ view: JobView, controller: Address, accuracy: [AccuracyReports.Entry]) -> JSONValue {
+    public static func json(_ view: JobView, controller: Address, accuracy: [AccuracyReports.Entry],
+                            receipts: (contract: Address, entries: [NodeReceipts])? = nil) -> JSONValue {
         func s(_ a: Address) -> JSONValue { .string(a.checksummed) }
         func tx(_ l: ContractLog) -> JSONValue { l.transactionHash.map { .string($0.hex) } ?? .null }
         func ref(_ b: [UInt8]) -> JSONValue { .string(Format.ref(b)) }
@@ -129,13 +133,15 @@ public enum JobText {
             return .object(["block": e.log.blockNumber.map { .number(Double($0)) } ?? .null, "event": .string(name),
                             "details": .string(details), "tx": tx(e.log)])
         }
-        return .object([
+        var object: [String: JSONValue] = [
             "jobId": .string(view.jobId.description), "controller": s(controller),
             "status": .string(job.jobStatus?.description ?? "status \(job.status)"),
             "currentRound": .string(job.currentRound.description), "rounds": .string(job.rounds.description),
             "owner": s(job.owner), "storage": s(job.storage), "jobCid": .string(job.jobCid),
             "description": .string(job.description), "nodeCount": .string(job.nodeCount.description),
             "ring": .array(ring), "roundDetails": .array(rounds), "events": .array(events),
-        ])
+        ]
+        if let receipts { object["receipts"] = NodeReceipts.json(receipts.entries, contract: receipts.contract) }
+        return .object(object)
     }
 }

@@ -34,6 +34,7 @@ struct GFL: AsyncParsableCommand {
             Bench.self,
             DemoCommand.self,
             JobCommand.self,
+            ModelTimeCommand.self,
             TrainerCommand.self,
         ]
     )

@@ -49,11 +49,14 @@ extension ExplorerCommand {
         @Option(help: "GFL Controller address (default: the ABI registry's entry named Controller).") var controller: String?
         @Option(help: "Folder with run reports (metrics.json) to show per-round accuracy on job pages.") var reports: String?
         @Option(help: "Blocks scanned for an address's recent transactions.") var scanBlocks: Int = 200
+        @Option(help: "Receipts contract (DFL accuracy receipts): job pages then show what each node's models scored.")
+        var receipts: String?
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
             guard scanBlocks > 0 else { throw ValidationError("--scan-blocks must be positive") }
             if let controller, (try? Address(hex: controller)) == nil { throw ValidationError("--controller is not an address: \(controller)") }
+            if let receipts, (try? Address(hex: receipts)) == nil { throw ValidationError("--receipts is not an address: \(receipts)") }
             if let reports {
                 var dir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: reports, isDirectory: &dir), dir.boolValue else {
@@ -66,7 +69,7 @@ extension ExplorerCommand {
             let client = try node.client()
             let config = ExplorerConfig(rpcURL: client.rpc.url, controller: try controller.map { try Address(hex: $0) },
                                         reportsDirectory: reports.map { URL(fileURLWithPath: $0) }, contracts: ABIRegistry.book,
-                                        addressScanBlocks: scanBlocks)
+                                        addressScanBlocks: scanBlocks, receipts: try receipts.map { try Address(hex: $0) })
             var log = Logger(label: "gfl.explorer")
             log.logLevel = .notice
             let host = addr
@@ -90,13 +93,20 @@ extension ExplorerCommand {
         @Argument(help: "Job id (1, 2, …).") var id: String
         @Option(help: "GFL Controller address (default: the ABI registry's entry named Controller).") var controller: String?
         @Option(help: "Folder with run reports (metrics.json) holding per-round accuracy.") var reports: String?
+        @Option(help: "Receipts contract (DFL accuracy receipts): adds each node's receipt count, mean accuracy and last round.")
+        var receipts: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             guard let jobId = UInt256(id), !jobId.isZero else { throw CLIError("job id must be a positive number, got '\(id)'") }
             let address = try resolveController(controller)
             let client = try node.client()
+            let receiptsAddress: Address?
+            do { receiptsAddress = try receipts.map { try Address(hex: $0) } } catch {
+                throw CLIError("--receipts is not an address: \(receipts ?? "")")
+            }
             let view: JobView
+            var receiptEntries: (contract: Address, entries: [NodeReceipts])?
             do {
                 guard !(try await client.code(address)).isEmpty else { throw CLIError("no contract at \(address.checksummed) on this chain") }
                 let c = ControllerContract(address: address, chain: RPCChain(client: client))
@@ -106,12 +116,19 @@ extension ExplorerCommand {
                     throw CLIError("no job \(jobId) on Controller \(address.checksummed) (it has \(count) jobs)")
                 }
                 view = try await JobView.load(c, jobId: jobId)
+                if let receiptsAddress {
+                    guard !(try await client.code(receiptsAddress)).isEmpty else {
+                        throw CLIError("no contract at the Receipts address \(receiptsAddress.checksummed) on this chain")
+                    }
+                    let contract = ReceiptsContract(address: receiptsAddress, chain: RPCChain(client: client))
+                    receiptEntries = (receiptsAddress, try await NodeReceipts.load(contract, view: view))
+                }
             } catch let e as CLIError { throw e } catch { throw explain(error) }
             let accuracy = reports.map { AccuracyReports.load(from: URL(fileURLWithPath: $0)).accuracy(job: jobId.description) } ?? []
             if json {
-                print(JobText.json(view, controller: address, accuracy: accuracy).description)
+                print(JobText.json(view, controller: address, accuracy: accuracy, receipts: receiptEntries).description)
             } else {
-                print(JobText.render(view, controller: address, accuracy: accuracy))
+                print(JobText.render(view, controller: address, accuracy: accuracy, receipts: receiptEntries))
             }
         }
     }
