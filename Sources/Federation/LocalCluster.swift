@@ -107,6 +107,7 @@ public final class LocalCluster: @unchecked Sendable {
         let jobBytes = [UInt8](job.encoded())
         let jobCid = try await StoreClient(url: rpcURL).add(bytes: jobBytes, name: "job.json").Hash
         let created = try await deployment.createJob(job.jobSpec(cid: jobCid, trustedByDataSize: options.trustedRingIndices == nil), from: owner)
+        try await Self.configureDistillation(job: job, jobId: created.jobId, on: chain, owner: owner)
 
         // Data: the same split every strategy uses for this seed.
         let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)
@@ -234,5 +235,23 @@ extension LocalCluster {
     /// Distillation) unless the job already names one, and writes its address into the job.
     static func deployStrategyContracts(for job: inout JobConfig, on chain: any ChainAccess, owner: PrivateKey,
                                         controller: Address) async throws {
+        switch Strategy(rawValue: job.strategy) {
+        case .dfl where job.receiptsContract.isEmpty:
+            job.receiptsContract = try await ReceiptsDeployment.deploy(on: chain, from: owner, controller: controller).address.checksummed
+        case .fd1bit where job.distillationContract.isEmpty:
+            job.distillationContract = try await DistillationDeployment.deploy(on: chain, from: owner, controller: controller).address.checksummed
+        default: break
+        }
+    }
+
+    /// The model provider's part of a 1-bit FD job after `createJob`: the reference-set size and reward pool on the
+    /// Distillation contract.
+    public static func configureDistillation(job: JobConfig, jobId: UInt256, on chain: any ChainAccess, owner: PrivateKey) async throws {
+        guard job.strategy == Strategy.fd1bit.rawValue else { return }
+        let d = DistillationContract(address: try Address(hex: job.distillationContract), chain: chain)
+        _ = try await d.configure(jobId: jobId, samples: UInt256(job.referenceSamples), classes: UInt256(10),
+                                  roundBudget: .zero, timeoutBlocks: UInt256(job.roundTimeoutBlocks), from: owner)
+        let pool = try UInt256(decimal: job.rewardPoolWei)
+        if pool != .zero { _ = try await d.fund(jobId: jobId, value: pool, from: owner) }
     }
 }

@@ -31,20 +31,28 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Deploy: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deploy the Storage blueprint and the Controller.")
+        static let configuration = CommandConfiguration(
+            abstract: "Deploy the Storage blueprint, the Controller, and the Receipts (dfl) and Distillation (fd-1bit) contracts.")
         @OptionGroup var rpc: RPCOptions
         @OptionGroup var signer: SignerOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
             let chain = RPCChain(url: URL(string: rpc.rpc)!)
-            let d: GFLDeployment
-            do { d = try await GFLDeployment.deploy(on: chain, from: try signer.key()) } catch { throw CLIError("\(error)") }
+            let d: GFLDeployment, receipts: Address, distillation: Address
+            do {
+                let key = try signer.key()
+                d = try await GFLDeployment.deploy(on: chain, from: key)
+                receipts = try await ReceiptsDeployment.deploy(on: chain, from: key, controller: d.controller.address).address
+                distillation = try await DistillationDeployment.deploy(on: chain, from: key, controller: d.controller.address).address
+            } catch { throw CLIError("\(error)") }
             if json {
-                print(#"{"controller":"\#(d.controller.address.checksummed)","storageBlueprint":"\#(d.storageBlueprint.checksummed)"}"#)
+                print(#"{"controller":"\#(d.controller.address.checksummed)","storageBlueprint":"\#(d.storageBlueprint.checksummed)","receipts":"\#(receipts.checksummed)","distillation":"\#(distillation.checksummed)"}"#)
             } else {
                 print("Controller         \(d.controller.address.checksummed)")
                 print("Storage blueprint  \(d.storageBlueprint.checksummed)")
-                print("export GFL_CONTROLLER=\(d.controller.address.checksummed)")
+                print("Receipts           \(receipts.checksummed)")
+                print("Distillation       \(distillation.checksummed)")
+                print("export GFL_CONTROLLER=\(d.controller.address.checksummed) GFL_RECEIPTS=\(receipts.checksummed) GFL_DISTILLATION=\(distillation.checksummed)")
             }
         }
     }
@@ -56,10 +64,22 @@ struct JobCommand: AsyncParsableCommand {
         @OptionGroup var signer: SignerOptions
         @OptionGroup var controller: ControllerOption
         @Option(help: "Store API to add the job file to (default: the node's, --rpc URL).") var store: String?
+        @Option(help: "Receipts contract for a dfl job (default $GFL_RECEIPTS).") var receipts: String?
+        @Option(help: "Distillation contract for an fd-1bit job (default $GFL_DISTILLATION).") var distillation: String?
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
-            let config: JobConfig
+            var config: JobConfig
             do { config = try JobConfig.load(path: file) } catch { throw CLIError("\(error)") }
+            let env = ProcessInfo.processInfo.environment
+            if config.strategy == Strategy.dfl.rawValue && config.receiptsContract.isEmpty {
+                guard let a = receipts ?? env["GFL_RECEIPTS"] else { throw CLIError("a dfl job needs the Receipts contract: --receipts ADDR or $GFL_RECEIPTS ('gfl job deploy' prints it)") }
+                config.receiptsContract = a
+            }
+            if config.strategy == Strategy.fd1bit.rawValue && config.distillationContract.isEmpty {
+                guard let a = distillation ?? env["GFL_DISTILLATION"] else { throw CLIError("an fd-1bit job needs the Distillation contract: --distillation ADDR or $GFL_DISTILLATION ('gfl job deploy' prints it)") }
+                config.distillationContract = a
+            }
+            do { try config.validate() } catch { throw CLIError("\(error)") }
             let chain = RPCChain(url: URL(string: rpc.rpc)!)
             let d = try await GFLDeployment.attach(controller: try controller.address(), on: chain)
             let bytes = [UInt8](config.encoded())
@@ -70,6 +90,7 @@ struct JobCommand: AsyncParsableCommand {
             let created: (jobId: UInt256, storage: StorageContract)
             do {
                 created = try await d.createJob(config.jobSpec(cid: cid), from: try signer.key())
+                try await LocalCluster.configureDistillation(job: config, jobId: created.jobId, on: chain, owner: try signer.key())
             } catch { throw CLIError("\(error)") }
             if json {
                 print(#"{"jobId":\#(created.jobId),"storage":"\#(created.storage.address.checksummed)","jobCid":"\#(cid)"}"#)

@@ -8,9 +8,16 @@ extension JobCommand {
     struct Compare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a job under several strategies on the same split and compare them.",
-            discussion: "Example: gfl job compare job.json --strategies rdfl,fedavg,median,trimmed-mean,krum --dir cmp")
+            discussion: """
+            Every strategy runs through its own embedded chain and per-node stores, on the same seed, split and
+            attackers. The table lists final and best global accuracy, calldata bytes on chain, bytes moved
+            between the nodes' stores, gas, and seconds; comparison.svg plots accuracy by round.
+            Example: gfl job compare tools/jobs/lenet-10-iid.json --strategies rdfl,fedavg,median,dfl,bcfl,fd-1bit --dir cmp
+            """)
         @Argument(help: "Job file.") var file: String
-        @Option(help: "Comma-separated: rdfl, fedavg, median, trimmed-mean, krum.") var strategies = "rdfl,fedavg,median"
+        @Option(help: "Comma-separated: rdfl, fedavg, median, trimmed-mean, krum, dfl, bcfl, fd-1bit.")
+        var strategies = "rdfl,fedavg,median,dfl,bcfl,fd-1bit"
+        @Option(help: "Override the job's rounds (shorter comparisons).") var rounds: Int?
         @Option(help: "Directory for the runs and the comparison.") var dir = "gfl-compare"
         @Option(help: "Genesis file of the embedded chain (RDFL).") var genesis = "genesis/dev.json"
         @Flag(help: "End with one JSON line per strategy.") var json = false
@@ -19,8 +26,14 @@ extension JobCommand {
         func run() async throws {
             var base: JobConfig
             do { base = try JobConfig.load(path: file) } catch { throw CLIError("\(error)") }
+            if let rounds { base.rounds = rounds }
             let names = strategies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             for n in names where Strategy(rawValue: n) == nil { throw CLIError("unknown strategy '\(n)'; use \(Strategy.allCases.map(\.rawValue).joined(separator: ", "))") }
+            // 1-bit FD's reference set is the end of the training set; every strategy then trains on the same rest.
+            if names.contains(Strategy.fd1bit.rawValue) && base.trainSamples > 60_000 - base.referenceSamples {
+                base.trainSamples = 60_000 - base.referenceSamples
+                if !json { print("trainSamples \(base.trainSamples) for every strategy (fd-1bit keeps the last \(base.referenceSamples) as its reference set)") }
+            }
             var reports: [RunReport] = []
             for n in names {
                 base.strategy = n
@@ -45,7 +58,7 @@ extension JobCommand {
         }
 
         static func table(_ reports: [RunReport]) -> String {
-            var lines = ["strategy       final acc  best acc  chain bytes  store MB  gas used     seconds"]
+            var lines = ["strategy       final acc  best acc  chain bytes  moved MB  gas used     seconds"]
             for r in reports {
                 let best = r.rounds.map(\.globalAccuracy).max() ?? 0
                 let chainBytes = r.rounds.map(\.bytesOnChain).reduce(0, +)
