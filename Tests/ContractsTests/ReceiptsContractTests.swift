@@ -71,7 +71,7 @@ import Testing
         #expect(try await r.meanAccuracy(jobId: job, sender: n[0]) == 10000)
         #expect(try await r.meanAccuracy(jobId: job, sender: n[3]) == 0)
         #expect(try await r.totals(job, n[3]).count == 1, "a receipt of accuracy 0 counts")
-        #expect(try await r.meanAccuracy(jobId: job + 1, sender: n[1]) == 0, "other jobs are separate")
+        #expect(try await r.meanAccuracy(jobId: job &+ 1, sender: n[1]) == 0, "other jobs are separate")
 
         // A follower's eth_getLogs, filtered by the indexed job, tester and sender.
         let all = try await r.accuracyReceiptEvents(jobId: job, fromBlock: .number(start))
@@ -79,7 +79,7 @@ import Testing
         let aboutNode1 = try await r.accuracyReceiptEvents(jobId: job, sender: n[1])
         #expect(aboutNode1.map(\.round) == [1, 2] && aboutNode1.map(\.tester) == [n[0], n[2]])
         #expect(try await r.accuracyReceiptEvents(tester: n[1]).map(\.sender) == [n[0]])
-        #expect(try await r.accuracyReceiptEvents(jobId: job + 1).isEmpty)
+        #expect(try await r.accuracyReceiptEvents(jobId: job &+ 1).isEmpty)
     }
 
     @Test func refusalsHaveReasons() async throws {
@@ -119,7 +119,7 @@ import Testing
             try await r.post(jobId: job, round: 1, senders: [], refHashes: [], accuracies: [], from: s.nodes[0])
         }
         await expectRevert("tester is not a live member of the job") {
-            try await r.post(jobId: job + 1, round: 1, senders: [n[1]], refHashes: [h], accuracies: [1], from: s.nodes[0])
+            try await r.post(jobId: job &+ 1, round: 1, senders: [n[1]], refHashes: [h], accuracies: [1], from: s.nodes[0])
         }
 
         // One receipt per (round, tester, sender), also within one batch; the failed batch wrote nothing.

@@ -52,7 +52,9 @@ import Testing
     /// h has an interior optimum in λ (the trade-off BCFL optimises).
     @Test func forksMakeVeryFastBlocksSlow() throws {
         let times = try [0.01, 0.1, 1, 10].map { try Self.model(m: 4, blockTime: $0, propagation: 0.5).breakdown.mining }
-        #expect(times[0] > times[1] && times[1] < times[2] && times[2] < times[3])
+        // N_b/λ = T·exp(0.375/T) for block time T: minimal at T = 0.375 s.
+        #expect(times[0] > times[1] && times[1] > times[2] && times[2] < times[3])
+        #expect(abs(times[2] - exp(0.375)) < 1e-12)
         #expect(try Self.model(m: 4, blockTime: 1e-3, propagation: 0.5).forkProbability > 0.999)
     }
 

@@ -9,25 +9,32 @@ struct ModelTimeCommand: ParsableCommand {
         commandName: "model-time",
         abstract: "Predict seconds per round of blockchain FL with Top-k compressed updates (BCFL's h(k, λ)).",
         discussion: """
-        Cui, Su and Zhou (BCFL, IEEE JSAC 2022) model one round of blockchain-based FL as
+        Cui, Su and Zhou (BCFL, IEEE JSAC 2022) model one round of blockchain FL:
 
           h(k, λ) = T_cmp + T_up + T_cr + T_bg + T_dn
 
-          T_cmp  local training                       --compute-seconds
-          T_up   upload one k-sparse update           S(k) / B
-          T_cr   cross-verification among miners      N·(M−1)/M · S(k) / B
-          T_bg   block generation with forks          N_b/λ + t_p,  N_b = exp(λ·(M−1)/M·t_p) = 1/(1 − p_fork)
-          T_dn   download the block of N updates      N · S(k) / B
+          T_cmp  local training                  --compute-seconds
+          T_up   upload one k-sparse update      S(k) / B
+          T_cr   cross-verification by miners    N·(M−1)/M · S(k) / B
+          T_bg   block generation with forks     N_b/λ + t_p
+          T_dn   download the block of updates   N · S(k) / B
 
-        where S(k) = k·(4 + ⌈log2 d⌉/8) bytes (a float32 value and its index per kept coordinate), k = fraction·d,
-        N nodes, M miners, B bandwidth, λ = 1/block-time, t_p the block propagation delay. A fork (another miner
-        finding a block within t_p) costs another block interval: small block times make forks likely, large ones
-        make every round wait, so h has an optimum in λ when forks are possible. With one miner (GFL's dev chain,
-        a single sealer) there are no forks. See Sources/Federation/TimeModel.swift for every assumption.
+          S(k)   = k·(4 + ⌈log2 d⌉/8) bytes: a float32 and an index per value
+          k      = fraction·d
+          N_b    = exp(λ·(M−1)/M·t_p) = 1/(1 − p_fork), expected block intervals
+
+        N nodes, M miners, B bandwidth, λ = 1/block-time, t_p the propagation
+        delay of a block. A fork (another miner finds a block within t_p)
+        costs another block interval: short block times make forks likely,
+        long ones make every round wait, so with forks h has an optimum in λ.
+        With one miner (GFL's dev chain has a single sealer) there are no
+        forks. Sources/Federation/TimeModel.swift states every assumption.
 
         Examples:
-          gfl model-time --model lenet --fraction 0.01 --nodes 10 --miners 4 --block-time 1 --propagation-seconds 0.2
-          gfl model-time --parameters 1000000 --fraction 0.05 --bandwidth 1.5 --compute-seconds 4 --json
+          gfl model-time --model lenet --nodes 10 --miners 4 \\
+              --block-time 1 --propagation-seconds 0.2
+          gfl model-time --parameters 1000000 --fraction 0.05 \\
+              --bandwidth 1.5 --compute-seconds 4 --json
         """)
 
     @Option(help: "d: parameters of the model (or give --model).") var parameters: Int?
@@ -55,7 +62,7 @@ struct ModelTimeCommand: ParsableCommand {
             d = parameters
         } else {
             do { d = try ModelSpec.named(model ?? "").parameterCount } catch {
-                throw CLIError("\(error) (presets: \(ModelSpec.presetNames.joined(separator: ", ")))")
+                throw CLIError("--model: \(error)")
             }
         }
         let t: BCFLTimeModel
