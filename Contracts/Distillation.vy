@@ -53,8 +53,11 @@ struct Config:
 struct RoundState:
     submissions: uint256
     firstBlock: uint256
-    finalized: bool
-    budget: uint256
+    closed: bool        # finalizing started: no more submissions
+    finalized: bool     # every submitter scored and paid
+    scored: uint256     # submitters scored so far (in submission order)
+    positive: uint256   # sum of the positive scores so far
+    budget: uint256     # wei to share, fixed when finalizing starts
     paid: uint256
 
 MAX_NODES: constant(uint256) = 256
@@ -65,6 +68,7 @@ MAX_VOTE_BYTES: constant(uint256) = 2000       # MAX_SAMPLES * MAX_CLASSES / 8
 MAX_WORDS: constant(uint256) = 500             # counter words for MAX_SAMPLES at 2 samples per word
 ANSWER_WORDS: constant(uint256) = 16           # ceil(MAX_SAMPLES / 64)
 SCALE: constant(uint256) = 10 ** 18            # fixed point of scores
+SCORE_BATCH: constant(uint256) = 96            # submitters scored per finalize call (keeps a call below 30M gas)
 NIBBLE_ONES: constant(uint256) = max_value(uint256) // 15     # 0x1111...1
 NIBBLE_LOW3: constant(uint256) = NIBBLE_ONES * 7
 NIBBLE_HIGH: constant(uint256) = NIBBLE_ONES * 8
@@ -101,13 +105,19 @@ event RoundFinalized:
     budget: uint256
     paid: uint256
 
-event Rewarded:
+event Scored:
     jobId: indexed(uint256)
     round: indexed(uint256)
     node: indexed(address)
     peer: address
     score: int256
+
+event Rewarded:
+    jobId: indexed(uint256)
+    round: indexed(uint256)
+    node: indexed(address)
     amount: uint256
+    score: int256
 
 event Withdrawn:
     node: indexed(address)
@@ -206,7 +216,7 @@ def submit(jobId: uint256, round: uint256, votes: Bytes[MAX_VOTE_BYTES]):
     assert current != 0, "job is not running"
     assert round == current, "not the current round"
     rs: RoundState = self.rounds[jobId][round]
-    assert not rs.finalized, "round already finalized"
+    assert not rs.closed, "round is closed (finalize has started)"
     assert self.histograms[jobId][round][msg.sender] == 0, "already submitted this round"
     assert rs.submissions < MAX_SUBMISSIONS, "round is full (255 submissions)"
     n: uint256 = cfg.samples
@@ -270,66 +280,80 @@ def submit(jobId: uint256, round: uint256, votes: Bytes[MAX_VOTE_BYTES]):
 @external
 def finalize(jobId: uint256, round: uint256):
     """
-    @notice Closes a round and pays its PTSC rewards (anyone may call, once). Allowed when every live member of the
-            job has submitted, when the Controller has moved past the round, or `timeoutBlocks` after the round's
-            first submission. Each submitter's peer is another submitter drawn from block.prevrandao.
+    @notice Closes a round and pays its PTSC rewards (anyone may call). The first call closes the round to
+            submissions and fixes its budget; it is allowed when every live member of the job has submitted, when
+            the Controller has moved past the round, or `timeoutBlocks` after the round's first submission. Each
+            call scores up to 96 submitters (each against a peer drawn from block.prevrandao); the call that scores
+            the last one pays everybody and emits RoundFinalized. Call again until `rounds(jobId, round).finalized`
+            (once for up to 96 submitters).
     """
     cfg: Config = self.configs[jobId]
     assert cfg.samples != 0, "distillation is not configured for the job"
     rs: RoundState = self.rounds[jobId][round]
     assert not rs.finalized, "round already finalized"
-    assert rs.submissions > 0, "no submissions in this round"
-    ready: bool = staticcall IController(controller).runningRound(jobId) != round
-    if not ready and cfg.timeoutBlocks > 0:
-        ready = block.number > rs.firstBlock + cfg.timeoutBlocks
-    if not ready:
-        live: uint256 = 0
-        for a: address in staticcall IController(controller).memberList(jobId):
-            if staticcall IController(controller).isMember(jobId, a):
-                live += 1
-        ready = rs.submissions >= live
-    assert ready, "round is open: live members have not all submitted and the timeout has not passed"
-
     nodes: DynArray[address, MAX_SUBMISSIONS] = self.submitters[jobId][round]
     n: uint256 = len(nodes)
-    budget: uint256 = 0
+    if not rs.closed:
+        assert rs.submissions > 0, "no submissions in this round"
+        ready: bool = staticcall IController(controller).runningRound(jobId) != round
+        if not ready and cfg.timeoutBlocks > 0:
+            ready = block.number > rs.firstBlock + cfg.timeoutBlocks
+        if not ready:
+            live: uint256 = 0
+            for a: address in staticcall IController(controller).memberList(jobId):
+                if staticcall IController(controller).isMember(jobId, a):
+                    live += 1
+            ready = rs.submissions >= live
+        assert ready, "round is open: live members have not all submitted and the timeout has not passed"
+        budget: uint256 = 0
+        if n >= 2:
+            budget = cfg.roundBudget
+            if budget == 0:
+                jobRounds: uint256 = (staticcall IController(controller).jobs(jobId)).rounds
+                left: uint256 = 1
+                if jobRounds > cfg.finalizedRounds:
+                    left = jobRounds - cfg.finalizedRounds
+                budget = cfg.pool // left
+            budget = min(budget, cfg.pool)
+        rs.closed = True
+        rs.budget = budget
+        self.rounds[jobId][round].closed = True
+        self.rounds[jobId][round].budget = budget
+
+    if n >= 2 and rs.scored < n:
+        end: uint256 = min(n, rs.scored + SCORE_BATCH)
+        rs.positive += self._score(jobId, round, nodes, rs.scored, end, cfg.samples, cfg.classes)
+        rs.scored = end
+        self.rounds[jobId][round].positive = rs.positive
+        self.rounds[jobId][round].scored = end
+        if end < n:
+            return
+
     paid: uint256 = 0
     if n >= 2:
-        budget = cfg.roundBudget
-        if budget == 0:
-            jobRounds: uint256 = (staticcall IController(controller).jobs(jobId)).rounds
-            left: uint256 = 1
-            if jobRounds > cfg.finalizedRounds:
-                left = jobRounds - cfg.finalizedRounds
-            budget = cfg.pool // left
-        budget = min(budget, cfg.pool)
-        paid = self._reward(jobId, round, nodes, cfg.samples, cfg.classes, budget)
+        paid = self._pay(jobId, round, nodes, rs.budget, rs.positive)
     self.rounds[jobId][round].finalized = True
-    self.rounds[jobId][round].budget = budget
     self.rounds[jobId][round].paid = paid
     self.configs[jobId].pool = cfg.pool - paid
     self.configs[jobId].finalizedRounds = cfg.finalizedRounds + 1
-    log RoundFinalized(jobId=jobId, round=round, submissions=n, budget=budget, paid=paid)
+    log RoundFinalized(jobId=jobId, round=round, submissions=n, budget=rs.budget, paid=paid)
 
 
 @internal
-def _reward(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSIONS], samples: uint256,
-            classes: uint256, budget: uint256) -> uint256:
+def _score(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSIONS], start: uint256, end: uint256,
+           samples: uint256, classes: uint256) -> uint256:
+    # Scores nodes[start:end]; returns the sum of their positive scores.
     n: uint256 = len(nodes)
     # Answer totals per class over all submitters.
-    hists: DynArray[uint256, MAX_SUBMISSIONS] = []
     total: uint256[MAX_CLASSES] = empty(uint256[MAX_CLASSES])
     for a: address in nodes:
         h: uint256 = self.histograms[jobId][round][a]
-        hists.append(h)
         for cls: uint256 in range(classes, bound=MAX_CLASSES):
             total[cls] += (h >> (16 * cls)) & 65535
     # 1 / R_-i(x) = (n - 1) * samples / (answers x among the others).
     inverse: uint256 = (n - 1) * samples * SCALE
-    scores: DynArray[int256, MAX_SUBMISSIONS] = []
-    peers: DynArray[address, MAX_SUBMISSIONS] = []
     positive: uint256 = 0
-    for i: uint256 in range(n, bound=MAX_SUBMISSIONS):
+    for i: uint256 in range(start, end, bound=SCORE_BATCH):
         seed: uint256 = convert(keccak256(abi_encode(block.prevrandao, jobId, round, i)), uint256)
         p: uint256 = (i + 1 + seed % (n - 1)) % n
         mine: uint256[ANSWER_WORDS] = self.answers[jobId][round][nodes[i]]
@@ -342,28 +366,36 @@ def _reward(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISS
                 same &= (1 << (4 * (samples - 64 * w))) - 1
             for cls: uint256 in range(classes, bound=MAX_CLASSES):
                 agree[cls] += self._countFlags(same & self._zeroNibbles(mine[w] ^ unsafe_mul(cls, NIBBLE_ONES)))
+        mineHist: uint256 = self.histograms[jobId][round][nodes[i]]
         gain: uint256 = 0
         for cls: uint256 in range(classes, bound=MAX_CLASSES):
             if agree[cls] > 0:
                 # The peer gave this answer too, so the others' count is at least 1.
-                others: uint256 = total[cls] - ((hists[i] >> (16 * cls)) & 65535)
+                others: uint256 = total[cls] - ((mineHist >> (16 * cls)) & 65535)
                 gain += agree[cls] * inverse // others
         score: int256 = convert(gain, int256) - convert(samples * SCALE, int256)
-        scores.append(score)
-        peers.append(nodes[p])
         self.scoreOf[jobId][round][nodes[i]] = score
         if score > 0:
             positive += convert(score, uint256)
+        log Scored(jobId=jobId, round=round, node=nodes[i], peer=nodes[p], score=score)
+    return positive
+
+
+@internal
+def _pay(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSIONS], budget: uint256,
+         positive: uint256) -> uint256:
+    # Shares the budget in proportion to the positive scores; returns what was credited (at most the budget).
     paid: uint256 = 0
-    for i: uint256 in range(n, bound=MAX_SUBMISSIONS):
+    for a: address in nodes:
+        score: int256 = self.scoreOf[jobId][round][a]
         amount: uint256 = 0
-        if positive > 0 and scores[i] > 0:
-            amount = budget * convert(scores[i], uint256) // positive
+        if positive > 0 and score > 0:
+            amount = budget * convert(score, uint256) // positive
         if amount > 0:
-            self.balanceOf[nodes[i]] += amount
-            self.rewardOf[jobId][nodes[i]] += amount
+            self.balanceOf[a] += amount
+            self.rewardOf[jobId][a] += amount
             paid += amount
-        log Rewarded(jobId=jobId, round=round, node=nodes[i], peer=peers[i], score=scores[i], amount=amount)
+        log Rewarded(jobId=jobId, round=round, node=a, amount=amount, score=score)
     return paid
 
 
