@@ -49,3 +49,18 @@ extension DistillationContract {
                                logs: receipt.logs.map(ContractLog.init))
     }
 }
+
+extension DistillationContract {
+    /// Finalizes a round completely: calls `finalize` until `rounds(jobId, round).finalized` (one call scores up to
+    /// 96 submitters, so up to 3 calls for 255). Returns the receipts in order.
+    @discardableResult
+    public func finalizeRound(jobId: UInt256, round: UInt256, from key: PrivateKey) async throws(ContractError) -> [ContractReceipt] {
+        var receipts: [ContractReceipt] = []
+        for _ in 0..<4 {
+            receipts.append(try await finalize(jobId: jobId, round: round, from: key))
+            if try await rounds(jobId, round).finalized { return receipts }
+        }
+        throw .badValue(path: "rounds(\(jobId), \(round)).finalized", expected: "true after 4 finalize calls",
+                        got: "false (more than 255 submitters?)")
+    }
+}
