@@ -25,7 +25,7 @@ import Testing
     /// Each artifact records the SHA-256 of the source it was compiled from; the bindings embed the same.
     @Test func artifactsMatchTheirSources() throws {
         for (name, artifact) in [("Controller", ControllerContract.artifact), ("Storage", StorageContract.artifact),
-                                 ("Receipts", ReceiptsContract.artifact)] {
+                                 ("Receipts", ReceiptsContract.artifact), ("Distillation", DistillationContract.artifact)] {
             let source = try Data(contentsOf: Self.root.appendingPathComponent("Contracts/\(name).vy"))
             let digest = Hex.encode(SHA256.hash([UInt8](source)).bytes, prefix: false)
             let json = try Fixtures.json(Self.root.appendingPathComponent("Contracts/build/\(name).json")) as? [String: Any]

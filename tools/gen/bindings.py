@@ -19,7 +19,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CONTRACTS = ["Controller", "Storage", "Receipts"]
+CONTRACTS = ["Controller", "Storage", "Receipts", "Distillation"]
 
 
 def camel(name):
