@@ -48,7 +48,7 @@ extension RDFLNode {
         record.seconds.evaluation += now() - te
         if !received.isEmpty {
             _ = try await receipts.post(jobId: setup.jobId, round: UInt256(r), senders: received.map(\.author),
-                                        refHashes: received.map { Keccak.hash($0.ref).bytes },
+                                        refHashes: received.map { Keccak256.hash($0.ref).bytes },
                                         accuracies: accuracies.map { UInt16(max(0, min(10_000, ($0 * 10_000).rounded()))) },
                                         from: setup.key)
         }
@@ -109,7 +109,7 @@ extension RDFLNode {
             let logits = try Federated.logits(model: model, inputs: reference.images, count: reference.count)
             return Self.argmax(logits, classes: reference.classes)
         }
-        let votes = try OneBitVotes.pack(predictions, classes: reference.classes)
+        let votes = try OneBitVotes.pack(labels: predictions, classes: reference.classes)
         set("voting")
         _ = try await distillation.submit(jobId: setup.jobId, round: UInt256(r), votes: votes, from: setup.key)
         if keeper == me {
