@@ -171,6 +171,7 @@ public final class LocalCluster: @unchecked Sendable {
         var report = RunReport.build(strategy: job.strategy, jobId: created.jobId.description, job: job, nodes: reportNodes,
                                      records: collector.all, seconds: now() - t0)
         report.controller = deployment.controller.address.checksummed
+        report.records = collector.all.sorted { ($0.round, $0.name) < ($1.round, $1.name) }
         try report.write(to: dir + "/report")
         // The nodes' raw round records too (teachers, transfers, timeouts, rejected models), one JSON line each.
         let records = try RecordFile(path: dir + "/report/records.jsonl")

@@ -54,6 +54,8 @@ public struct RunReport: Codable, Sendable {
     public var transactions: Int
     /// (chain + store seconds) / round wall seconds, averaged over rounds and nodes.
     public var chainStoreShare: Double
+    /// The nodes' raw round records (written to records.jsonl, not to metrics.json).
+    public var records: [NodeRoundRecord]? = nil
 
     enum CodingKeys: String, CodingKey {
         case strategy, job, nodes, rounds, seconds, transactions
