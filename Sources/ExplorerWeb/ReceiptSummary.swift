@@ -29,7 +29,7 @@ public struct NodeReceipts: Sendable, Equatable {
     public static func load(_ receipts: ReceiptsContract, view: JobView) async throws(ContractError) -> [NodeReceipts] {
         var out: [NodeReceipts] = []
         for m in view.members {
-            let t = try await receipts.totals(view.jobId, m.address)
+            let t = try await receipts.totals(jobId: view.jobId, sender: m.address)
             out.append(NodeReceipts(node: m.address, count: t.count, sumAccuracy: t.sumAccuracy, lastRound: t.lastRound))
         }
         return out

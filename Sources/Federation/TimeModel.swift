@@ -20,7 +20,13 @@ import Foundation
 ///
 /// with `S(k) = k·(4 + ⌈log2 d⌉/8)` bytes: a float32 value and a ⌈log2 d⌉-bit index per kept coordinate.
 ///
-/// Assumptions where the paper leaves room (or where its full text could not be consulted; see each):
+/// Provenance: the paper's full text (its equations) was not reachable from the reference search used when this
+/// was written; only its abstract was. The structure above is the brief's summary of the paper (computation, k-sparse
+/// upload, cross-verification, exponential mining with rate λ, forks within the propagation delay costing another
+/// block interval, download) filled in with BlockFL's latency model, which BCFL builds on. Check each term against
+/// the paper's time-model section before quoting numbers from it as the paper's.
+///
+/// Assumptions where the paper leaves room, or could not be checked:
 /// 1. `λ` is the block rate of the whole network (mean block time `1/λ`, what a chain's configuration gives), split
 ///    evenly among the `M` miners; a fork needs one of the *other* `M − 1` miners, hence the `(M−1)/M` factor. With
 ///    one miner (GFL's single-sealer dev chain) there are no forks.

@@ -42,7 +42,7 @@ import Testing
         let single = try await r.post(jobId: job, round: 1, senders: [n[0]], refHashes: [Self.refHash(0)],
                                       accuracies: [10000], from: s.nodes[1])
         print("gas Receipts.post: 1 receipt \(single.gasUsed), batch of 3 \(batch.gasUsed) (\(batch.gasUsed / 3) each)")
-        #expect(single.gasUsed < 150_000 && batch.gasUsed < 3 * single.gasUsed, "single \(single.gasUsed), batch \(batch.gasUsed)")
+        #expect(single.gasUsed < 125_000 && batch.gasUsed < 3 * single.gasUsed, "single \(single.gasUsed), batch \(batch.gasUsed)")
 
         // The receipt's own logs decode to the receipts, in order.
         let logged = try batch.logs.compactMap { log throws -> ReceiptsContract.AccuracyReceipt? in
@@ -64,13 +64,16 @@ import Testing
         // Round 2: node 2 also tests node 1's model; node 1's totals span both rounds.
         try await Self.completeRound(s, 1)
         #expect(try await c.runningRound(jobId: job) == 2)
-        try await r.post(jobId: job, round: 2, senders: [n[1]], refHashes: [Self.refHash(21)], accuracies: [8500], from: s.nodes[2])
-        let t1 = try await r.totals(job, n[1])
-        #expect(t1 == ReceiptsContract.Totals(count: 2, sumAccuracy: 9100 + 8500, lastRound: 2))
+        let later = try await r.post(jobId: job, round: 2, senders: [n[1]], refHashes: [Self.refHash(21)], accuracies: [8500],
+                                     from: s.nodes[2])
+        print("gas Receipts.post: 1 receipt about a node already receipted \(later.gasUsed)")
+        #expect(later.gasUsed < single.gasUsed, "the totals slot is no longer zero: \(later.gasUsed)")
+        let t1 = try await r.totals(jobId: job, sender: n[1])
+        #expect(t1 == ReceiptsContract.Totals(count: 2, sumAccuracy: 17600, lastRound: 2))
         #expect(try await r.meanAccuracy(jobId: job, sender: n[1]) == 8800)
         #expect(try await r.meanAccuracy(jobId: job, sender: n[0]) == 10000)
         #expect(try await r.meanAccuracy(jobId: job, sender: n[3]) == 0)
-        #expect(try await r.totals(job, n[3]).count == 1, "a receipt of accuracy 0 counts")
+        #expect(try await r.totals(jobId: job, sender: n[3]).count == 1, "a receipt of accuracy 0 counts")
         #expect(try await r.meanAccuracy(jobId: job &+ 1, sender: n[1]) == 0, "other jobs are separate")
 
         // A follower's eth_getLogs, filtered by the indexed job, tester and sender.
@@ -131,7 +134,7 @@ import Testing
             try await r.post(jobId: job, round: 1, senders: [n[2], n[2]], refHashes: [h, h], accuracies: [1, 2], from: s.nodes[0])
         }
         #expect(try await r.hasReceipt(jobId: job, round: 1, tester: n[0], sender: n[2]) == false)
-        #expect(try await r.totals(job, n[1]) == ReceiptsContract.Totals(count: 1, sumAccuracy: 7000, lastRound: 1))
+        #expect(try await r.totals(jobId: job, sender: n[1]) == ReceiptsContract.Totals(count: 1, sumAccuracy: 7000, lastRound: 1))
         // Another tester may receipt the same model.
         try await r.post(jobId: job, round: 1, senders: [n[1]], refHashes: [h], accuracies: [6000], from: s.nodes[2])
         #expect(try await r.meanAccuracy(jobId: job, sender: n[1]) == 6500)
