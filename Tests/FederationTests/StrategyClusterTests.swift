@@ -30,19 +30,22 @@ import TestSupport
     static func records(_ report: RunReport, dir: String? = nil) -> [NodeRoundRecord] { report.records ?? [] }
 
     @Test(.timeLimit(.minutes(6))) func bcflMovesTopKUpdatesAndTheAggregatedSparseUpdate() async throws {
-        let report = try await Self.run("bcfl") { $0.topkFraction = 0.02 }
+        // Clean: BCFL has no defence, a noise node's Top-k values swamp the average (the comparison shows it).
+        let report = try await Self.run("bcfl") { $0.topkFraction = 0.02; $0.adversaries = [] }
         let d = try ModelSpec.named("mlp").parameterCount
         let full = ModelFile.encode(try Model(spec: try ModelSpec.named("mlp"), seed: 1)).count
         let records = Self.records(report)
         let submissions = records.flatMap(\.transfers).filter { $0.phase == "submission" }
         #expect(submissions.count == 4 * 3, "the aggregator fetched 4 updates per round: \(submissions.count)")
+        #expect(records.filter { $0.role == "aggregator" }.allSatisfy { $0.aggregated.count == 5 })
         // k = 2 % of d values with their indices, sealed: a small fraction of a model file.
         #expect(submissions.allSatisfy { $0.bytes < full / 10 }, "update sizes \(submissions.map(\.bytes)) vs model \(full)")
         let downloads = records.flatMap(\.transfers).filter { $0.phase == "global" }
         #expect(downloads.count == 4 * 3)
         #expect(downloads.allSatisfy { $0.bytes < full / 2 }, "aggregated update sizes \(downloads.map(\.bytes)), d = \(d)")
-        #expect(report.rounds.last!.globalAccuracy > report.rounds.first!.globalAccuracy - 0.05)
-        #expect(report.finalAccuracy > 0.3, "accuracy \(report.finalAccuracy)")
+        #expect(report.rounds.last!.globalAccuracy > report.rounds.first!.globalAccuracy,
+                "it learns: \(report.rounds.map(\.globalAccuracy))")
+        #expect(report.finalAccuracy > 0.2, "accuracy \(report.finalAccuracy)")
     }
 
     @Test(.timeLimit(.minutes(6))) func dflPostsReceiptsAndTheAttackerLosesReputation() async throws {
