@@ -19,7 +19,7 @@ public enum DistillationDeployment {
         let contract = DistillationContract(address: address, chain: chain)
         let actual = try await contract.controller()
         guard actual == controller else {
-            throw .badValue(path: "Distillation(\(address.hex)).controller", expected: controller.hex, got: actual.hex)
+            throw .badValue(path: "Distillation(\(address)).controller", expected: "\(controller)", got: "\(actual)")
         }
         return contract
     }
