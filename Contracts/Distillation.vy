@@ -377,16 +377,15 @@ def _score(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSI
     for i: uint256 in range(start, end, bound=SCORE_BATCH):
         seed: uint256 = convert(keccak256(abi_encode(block.prevrandao, jobId, round, i)), uint256)
         p: uint256 = (i + 1 + seed % (n - 1)) % n
-        mine: uint256[ANSWER_WORDS] = self.answers[jobId][round][nodes[i]]
-        theirs: uint256[ANSWER_WORDS] = self.answers[jobId][round][nodes[p]]
         agree: uint256[MAX_CLASSES] = empty(uint256[MAX_CLASSES])
         for w: uint256 in range((samples + 63) // 64, bound=ANSWER_WORDS):
+            mine: uint256 = self.answers[jobId][round][nodes[i]][w]
             # Bit 4k+3 of `same` is set where sample 64w+k has the same answer from both (padding masked off).
-            same: uint256 = self._zeroNibbles(mine[w] ^ theirs[w])
+            same: uint256 = self._zeroNibbles(mine ^ self.answers[jobId][round][nodes[p]][w])
             if samples - 64 * w < 64:
                 same &= (1 << (4 * (samples - 64 * w))) - 1
             for cls: uint256 in range(classes, bound=MAX_CLASSES):
-                agree[cls] += self._countFlags(same & self._zeroNibbles(mine[w] ^ unsafe_mul(cls, NIBBLE_ONES)))
+                agree[cls] += self._countFlags(same & self._zeroNibbles(mine ^ unsafe_mul(cls, NIBBLE_ONES)))
         mineHist: uint256 = self.histograms[jobId][round][nodes[i]]
         gain: uint256 = 0
         for cls: uint256 in range(classes, bound=MAX_CLASSES):
@@ -453,7 +452,10 @@ def _countFlags(flags: uint256) -> uint256:
 @view
 @external
 def hardLabels(jobId: uint256, round: uint256) -> DynArray[uint8, MAX_SAMPLES]:
-    """@notice The aggregated label of every reference sample: the class with most votes (ties: the lowest)."""
+    """
+    @notice The aggregated label of every reference sample: the class with most votes (ties: the lowest; a round
+            without submissions gives class 0 everywhere).
+    """
     cfg: Config = self.configs[jobId]
     assert cfg.samples != 0, "distillation is not configured for the job"
     spw: uint256 = 256 // (8 * cfg.classes)

@@ -291,7 +291,8 @@ import Testing
             answers.append(labels)
             try await s.d.submit(jobId: s.jobId, round: 1, votes: try OneBitVotes.pack(labels: labels, classes: Self.classes), from: k)
         }
-        let first = try await s.d.finalize(jobId: s.jobId, round: 1, from: s.nodes[0])
+        let gas = try await s.d.finalizeGas(jobId: s.jobId, round: 1, sender: s.nodes[0].address, submissions: UInt256(count))
+        let first = try await s.d.finalize(jobId: s.jobId, round: 1, from: s.nodes[0], gas: gas)
         var round = try await s.d.rounds(s.jobId, 1)
         #expect(round.closed && !round.finalized && round.scored == 96)
         let receipts = [first] + (try await s.d.finalizeRound(jobId: s.jobId, round: 1, from: s.nodes[0]))
