@@ -74,6 +74,10 @@ NIBBLE_LOW3: constant(uint256) = NIBBLE_ONES * 7
 NIBBLE_HIGH: constant(uint256) = NIBBLE_ONES * 8
 BYTE_ONES: constant(uint256) = max_value(uint256) // 255      # 0x0101...01
 BYTE_LOW4: constant(uint256) = BYTE_ONES * 15
+BYTE_EVEN: constant(uint256) = BYTE_ONES * 255 // 257                 # 0x00FF00FF...: bytes 0, 2, 4, ...
+PAIR_EVEN: constant(uint256) = max_value(uint256) // (2 ** 32 - 1) * (2 ** 16 - 1)   # 0x0000FFFF...
+QUAD_EVEN: constant(uint256) = max_value(uint256) // (2 ** 64 - 1) * (2 ** 32 - 1)
+OCT_EVEN: constant(uint256) = max_value(uint256) // (2 ** 128 - 1) * (2 ** 64 - 1)
 
 # Controller job status values.
 FINISHED: constant(uint8) = 3
@@ -229,44 +233,61 @@ def submit(jobId: uint256, round: uint256, votes: Bytes[MAX_VOTE_BYTES]):
 
     buf: Bytes[MAX_VOTE_BYTES + 32] = concat(votes, empty(bytes32))
     mask: uint256 = (1 << c) - 1
-    spw: uint256 = 256 // (8 * c)
+    spw: uint256 = 256 // (8 * c)   # samples per counter word
+    k: uint256 = 0                  # bit index of the sample's first class
+    j: uint256 = 0                  # the sample's place in the counter word
+    offset: uint256 = 0             # 8 * c * j
     word: uint256 = 0
     acc: uint256 = self.counts[jobId][round][0]
     answer: uint256 = 0
+    nibble: uint256 = 0             # 4 * (s % 64)
+    answerWord: uint256 = 0
     histogram: uint256 = 0
+    # `chunk` holds 32 vote bytes from byte `base >> 3` on, byte-reversed so that vote bit k is bit k - base.
+    base: uint256 = 0
+    chunk: uint256 = self._littleEndian(extract32(buf, 0, output_type=uint256))
+    # Indices stay far below 2^256, and counters below 256 (at most 255 submissions), so the loop uses unchecked
+    # arithmetic.
     for s: uint256 in range(n, bound=MAX_SAMPLES):
-        k: uint256 = s * c
-        raw: uint256 = extract32(buf, k >> 3, output_type=uint256)
-        three: uint256 = (raw >> 248) | (((raw >> 240) & 255) << 8) | (((raw >> 232) & 255) << 16)
-        v: uint256 = (three >> (k & 7)) & mask
+        if unsafe_add(unsafe_sub(k, base), c) > 256:
+            base = (k >> 3) << 3
+            chunk = self._littleEndian(extract32(buf, k >> 3, output_type=uint256))
+        v: uint256 = (chunk >> unsafe_sub(k, base)) & mask
         assert v != 0, "a sample has no class bit set (one-hot required)"
-        assert v & (v - 1) == 0, "a sample has more than one class bit set (one-hot required)"
+        assert v & unsafe_sub(v, 1) == 0, "a sample has more than one class bit set (one-hot required)"
         cls: uint256 = 0
         if v >= 256:
             cls = 8
             v = v >> 8
         if v >= 16:
-            cls += 4
+            cls = cls | 4
             v = v >> 4
         if v >= 4:
-            cls += 2
+            cls = cls | 2
             v = v >> 2
         if v >= 2:
-            cls += 1
-        w: uint256 = s // spw
-        if w != word:
+            cls = cls | 1
+        if j == spw:
             self.counts[jobId][round][word] = acc
-            word = w
-            acc = self.counts[jobId][round][w]
-        acc += 1 << (8 * (c * (s % spw) + cls))
-        answer |= cls << (4 * (s % 64))
-        if s % 64 == 63:
-            self.answers[jobId][round][msg.sender][s // 64] = answer
+            word = unsafe_add(word, 1)
+            acc = self.counts[jobId][round][word]
+            j = 0
+            offset = 0
+        acc = unsafe_add(acc, 1 << unsafe_add(offset, cls << 3))
+        answer = answer | (cls << nibble)
+        nibble = unsafe_add(nibble, 4)
+        if nibble == 256:
+            self.answers[jobId][round][msg.sender][answerWord] = answer
+            answerWord = unsafe_add(answerWord, 1)
             answer = 0
-        histogram += 1 << (16 * cls)
+            nibble = 0
+        histogram = unsafe_add(histogram, 1 << (cls << 4))
+        j = unsafe_add(j, 1)
+        offset = unsafe_add(offset, c << 3)
+        k = unsafe_add(k, c)
     self.counts[jobId][round][word] = acc
-    if n % 64 != 0:
-        self.answers[jobId][round][msg.sender][n // 64] = answer
+    if nibble != 0:
+        self.answers[jobId][round][msg.sender][answerWord] = answer
     self.histograms[jobId][round][msg.sender] = histogram
     self.submitters[jobId][round].append(msg.sender)
     if rs.submissions == 0:
@@ -356,16 +377,15 @@ def _score(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSI
     for i: uint256 in range(start, end, bound=SCORE_BATCH):
         seed: uint256 = convert(keccak256(abi_encode(block.prevrandao, jobId, round, i)), uint256)
         p: uint256 = (i + 1 + seed % (n - 1)) % n
-        mine: uint256[ANSWER_WORDS] = self.answers[jobId][round][nodes[i]]
-        theirs: uint256[ANSWER_WORDS] = self.answers[jobId][round][nodes[p]]
         agree: uint256[MAX_CLASSES] = empty(uint256[MAX_CLASSES])
         for w: uint256 in range((samples + 63) // 64, bound=ANSWER_WORDS):
+            mine: uint256 = self.answers[jobId][round][nodes[i]][w]
             # Bit 4k+3 of `same` is set where sample 64w+k has the same answer from both (padding masked off).
-            same: uint256 = self._zeroNibbles(mine[w] ^ theirs[w])
+            same: uint256 = self._zeroNibbles(mine ^ self.answers[jobId][round][nodes[p]][w])
             if samples - 64 * w < 64:
                 same &= (1 << (4 * (samples - 64 * w))) - 1
             for cls: uint256 in range(classes, bound=MAX_CLASSES):
-                agree[cls] += self._countFlags(same & self._zeroNibbles(mine[w] ^ unsafe_mul(cls, NIBBLE_ONES)))
+                agree[cls] += self._countFlags(same & self._zeroNibbles(mine ^ unsafe_mul(cls, NIBBLE_ONES)))
         mineHist: uint256 = self.histograms[jobId][round][nodes[i]]
         gain: uint256 = 0
         for cls: uint256 in range(classes, bound=MAX_CLASSES):
@@ -401,6 +421,17 @@ def _pay(jobId: uint256, round: uint256, nodes: DynArray[address, MAX_SUBMISSION
 
 @pure
 @internal
+def _littleEndian(x: uint256) -> uint256:
+    # Reverses the byte order of a word (swaps bytes, then 2-, 4-, 8- and 16-byte halves).
+    y: uint256 = ((x >> 8) & BYTE_EVEN) | ((x & BYTE_EVEN) << 8)
+    y = ((y >> 16) & PAIR_EVEN) | ((y & PAIR_EVEN) << 16)
+    y = ((y >> 32) & QUAD_EVEN) | ((y & QUAD_EVEN) << 32)
+    y = ((y >> 64) & OCT_EVEN) | ((y & OCT_EVEN) << 64)
+    return (y >> 128) | (y << 128)
+
+
+@pure
+@internal
 def _zeroNibbles(z: uint256) -> uint256:
     # Bit 4k+3 set exactly where nibble k of z is 0: (v & 7) + 7 reaches bit 3 iff v & 7 != 0 (no carry out of
     # the nibble, at most 14), OR-ing v adds v's own bit 3.
@@ -421,7 +452,10 @@ def _countFlags(flags: uint256) -> uint256:
 @view
 @external
 def hardLabels(jobId: uint256, round: uint256) -> DynArray[uint8, MAX_SAMPLES]:
-    """@notice The aggregated label of every reference sample: the class with most votes (ties: the lowest)."""
+    """
+    @notice The aggregated label of every reference sample: the class with most votes (ties: the lowest; a round
+            without submissions gives class 0 everywhere).
+    """
     cfg: Config = self.configs[jobId]
     assert cfg.samples != 0, "distillation is not configured for the job"
     spw: uint256 = 256 // (8 * cfg.classes)

@@ -119,7 +119,7 @@ extension RDFLNode {
             while !(try await distillation.rounds(setup.jobId, UInt256(r)).finalized) {
                 try checkAlive()
                 // Reverts while live members still have to vote are expected.
-                _ = try? await distillation.finalize(jobId: setup.jobId, round: UInt256(r), from: setup.key)
+                _ = try? await distillation.finalizeRound(jobId: setup.jobId, round: UInt256(r), from: setup.key)
                 if now() > deadline { throw FederationError.timeout("round \(r): votes never complete") }
                 try await Task.sleep(nanoseconds: UInt64(setup.pollInterval * 1e9))
             }

@@ -19,7 +19,7 @@ public enum DistillationDeployment {
         let contract = DistillationContract(address: address, chain: chain)
         let actual = try await contract.controller()
         guard actual == controller else {
-            throw .badValue(path: "Distillation(\(address.checksummed)).controller", expected: controller.checksummed, got: actual.checksummed)
+            throw .badValue(path: "Distillation(\(address)).controller", expected: "\(controller)", got: "\(actual)")
         }
         return contract
     }
@@ -53,14 +53,30 @@ extension DistillationContract {
 extension DistillationContract {
     /// Finalizes a round completely: calls `finalize` until `rounds(jobId, round).finalized` (one call scores up to
     /// 96 submitters, so up to 3 calls for 255). Returns the receipts in order.
+    ///
+    /// Each call's gas limit is the estimate plus a margin: the peers are drawn from the `prevrandao` of the block
+    /// that includes the call, not the one `eth_estimateGas` ran on, and a submitter whose score turns positive costs
+    /// two more fresh storage writes (~50k gas), so a plain estimate can fall short.
     @discardableResult
     public func finalizeRound(jobId: UInt256, round: UInt256, from key: PrivateKey) async throws(ContractError) -> [ContractReceipt] {
         var receipts: [ContractReceipt] = []
+        let submissions = try await rounds(jobId, round).submissions
         for _ in 0..<4 {
-            receipts.append(try await finalize(jobId: jobId, round: round, from: key))
+            receipts.append(try await finalize(jobId: jobId, round: round, from: key,
+                                               gas: try await finalizeGas(jobId: jobId, round: round, sender: key.address,
+                                                                          submissions: submissions)))
             if try await rounds(jobId, round).finalized { return receipts }
         }
         throw .badValue(path: "rounds(\(jobId), \(round)).finalized", expected: "true after 4 finalize calls",
                         got: "false (more than 255 submitters?)")
+    }
+
+    /// A gas limit for the next `finalize` call: the estimate, plus 25%, plus 60k per submitter, at most 29.9M
+    /// (the dev chain's block gas limit is 30M).
+    public func finalizeGas(jobId: UInt256, round: UInt256, sender: Address,
+                            submissions: UInt256) async throws(ContractError) -> UInt64 {
+        let estimate = try await binding.estimateGas(Functions.finalize, [.uint(jobId), .uint(round)], from: sender)
+        let perSubmitter = UInt64(60_000) * min(submissions.l0, 255)
+        return min(estimate + estimate / 4 + perSubmitter + 100_000, 29_900_000)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GFLContracts
 import Learning
 import Primitives
@@ -271,6 +272,50 @@ import Testing
         let withdrawn = try DistillationContract.Withdrawn(log: try #require(receipt.logs.first))
         #expect(withdrawn.node == key.address && withdrawn.amount == amounts[winner])
         await expectRevert("nothing to withdraw") { try await d.withdraw(from: key) }
+    }
+
+    // MARK: - many submitters
+
+    /// More submitters than one `finalize` call scores (96): the round finalizes in two calls, scores match the
+    /// reference and the payouts stay within the budget. `GFL_DISTILLATION_MANY=255,1000` runs it with 255 nodes
+    /// and R = 1000 and prints the gas of each call (the README's figure).
+    @Test func finalizeScoresInBatches() async throws {
+        let size = ProcessInfo.processInfo.environment["GFL_DISTILLATION_MANY"]?.split(separator: ",").compactMap { Int($0) }
+        let (count, samples) = size?.count == 2 ? (size![0], size![1]) : (100, 100)
+        let s = try await Self.setup(count: count, samples: samples, keyBase: 8000)
+        var rng = SeededRandom(seed: 13)
+        let truth = (0..<samples).map { _ in Int.random(in: 0..<Self.classes, using: &rng) }
+        var answers: [[Int]] = []
+        for k in s.nodes {
+            let labels = truth.map { t in Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 0..<Self.classes, using: &rng) : t }
+            answers.append(labels)
+            try await s.d.submit(jobId: s.jobId, round: 1, votes: try OneBitVotes.pack(labels: labels, classes: Self.classes), from: k)
+        }
+        let gas = try await s.d.finalizeGas(jobId: s.jobId, round: 1, sender: s.nodes[0].address, submissions: UInt256(count))
+        let first = try await s.d.finalize(jobId: s.jobId, round: 1, from: s.nodes[0], gas: gas)
+        var round = try await s.d.rounds(s.jobId, 1)
+        #expect(round.closed && !round.finalized && round.scored == 96)
+        let receipts = [first] + (try await s.d.finalizeRound(jobId: s.jobId, round: 1, from: s.nodes[0]))
+        #expect(receipts.count == (count + 95) / 96)
+        round = try await s.d.rounds(s.jobId, 1)
+        #expect(round.finalized && round.scored == UInt256(count) && round.paid <= round.budget)
+        var peers = [Int](repeating: -1, count: count), paid = 0
+        let index = Dictionary(uniqueKeysWithValues: s.nodes.enumerated().map { ($1.address, $0) })
+        for log in receipts.flatMap(\.logs) {
+            switch try DistillationContract.Event(log: log) {
+            case .scored(let e)?: peers[index[e.node]!] = index[e.peer]!
+            case .rewarded?: paid += 1
+            default: break
+            }
+        }
+        #expect(paid == count, "one Rewarded event per submitter")
+        let expected = PeerTruthSerum.scores(answers: answers, peers: peers, classes: Self.classes)
+        for i in [0, 1, count / 2, count - 1] {
+            let score = Self.double(try await s.d.scoreOf(s.jobId, 1, s.nodes[i].address), signed: true) / 1e18
+            #expect(abs(score - expected[i]) < 1e-9 * max(1, abs(expected[i])), "node \(i)")
+        }
+        for r in receipts { #expect(r.gasUsed < 30_000_000) }
+        print("Distillation finalize with \(count) submitters, R=\(samples): \(receipts.map(\.gasUsed))")
     }
 
     // MARK: - gas
