@@ -209,9 +209,6 @@ public struct JobConfig: Codable, Sendable, Equatable {
 /// The strategies a job can name.
 public enum Strategy: String, CaseIterable, Sendable {
     case rdfl, fedavg, median, trimmedMean = "trimmed-mean", krum, dfl, bcfl, fd1bit = "fd-1bit"
-
-    /// Strategies where every node sends to one fixed aggregator, which posts the next global model.
-    public var isStar: Bool { [.fedavg, .median, .trimmedMean, .krum, .bcfl].contains(self) }
 }
 
 /// Why a job file was refused.

@@ -74,18 +74,9 @@ public final class LocalCluster: @unchecked Sendable {
         var chainOptions = ChainOptions()
         chainOptions.instantMining = options.blockTime == nil
         let blockchain = try Blockchain(store: kv, genesis: genesis, options: chainOptions)
-        let minerStop = StopFlag()
-        defer { minerStop.stop() }
-        if let interval = options.blockTime {
-            guard interval > 0 else { throw FederationError.config("block time must be positive") }
-            let miner = Thread {
-                while !minerStop.isStopped {
-                    Thread.sleep(forTimeInterval: interval)
-                    _ = try? blockchain.mine()
-                }
-            }
-            miner.start()
-        }
+        if let interval = options.blockTime, !(interval > 0) { throw FederationError.config("block time must be positive") }
+        let miner = options.blockTime.map { IntervalMiner(chain: blockchain, interval: $0) }
+        defer { miner?.stop() }
         let router = StoreServer.router(store: try BlockStore(path: dir + "/chain/store"))
         RPCServer.addRoutes(to: router, handler: RPCHandler(chain: blockchain))
         var log = Logger(label: "gfl.demo.rpc")

@@ -12,11 +12,12 @@ enum LocalLearning {
         return c
     }
 
-    /// E local epochs from `start`; returns the new parameters.
-    static func train(spec: ModelSpec, start: [Float], data: Dataset, job: JobConfig, seed: UInt64) throws -> [Float] {
+    /// E local epochs (or `epochs`) from `start`; returns the new parameters.
+    static func train(spec: ModelSpec, start: [Float], data: Dataset, job: JobConfig, seed: UInt64,
+                      epochs: Int? = nil) throws -> [Float] {
         let model = try Model(spec: spec, parameters: start)
         let trainer = Trainer(model: model, config: trainingConfig(job, seed: seed))
-        for _ in 0..<job.localEpochs { try trainer.trainEpoch(data) }
+        for _ in 0..<(epochs ?? job.localEpochs) { try trainer.trainEpoch(data) }
         return model.parameters
     }
 

@@ -107,7 +107,7 @@ extension RDFLNode {
         let predictions = try await setup.compute.run { () throws -> [Int] in
             let model = try Model(spec: spec, parameters: local)
             let logits = try Federated.logits(model: model, inputs: reference.images, count: reference.count)
-            return Self.argmax(logits, classes: reference.classes)
+            return try OneBitVotes.argmaxLabels(scores: logits, classes: reference.classes)
         }
         let votes = try OneBitVotes.pack(labels: predictions, classes: reference.classes)
         set("voting")
@@ -143,21 +143,9 @@ extension RDFLNode {
         let distilled = try await setup.compute.run { () throws -> [Float] in
             let voted = try Dataset(images: reference.images, labels: labels.map { Int32($0) }, shape: reference.shape,
                                     classes: reference.classes)
-            let model = try Model(spec: spec, parameters: local)
-            let trainer = Trainer(model: model, config: LocalLearning.trainingConfig(job, seed: seed))
-            for _ in 0..<job.referenceEpochs { try trainer.trainEpoch(voted) }
-            return model.parameters
+            return try LocalLearning.train(spec: spec, start: local, data: voted, job: job, seed: seed, epochs: job.referenceEpochs)
         }
         record.seconds.distillation = now() - td
         return distilled
-    }
-
-    /// The index of the largest logit of each row.
-    static func argmax(_ logits: [Float], classes: Int) -> [Int] {
-        stride(from: 0, to: logits.count, by: classes).map { start in
-            var best = 0
-            for c in 1..<classes where logits[start + c] > logits[start + best] { best = c }
-            return best
-        }
     }
 }

@@ -74,7 +74,7 @@ extension RDFLNode {
         contributions.sort { $0.author < $1.author }
         set("aggregating")
         let ta = now()
-        let weights = contributions.map { Double(max(1, dataSizes[$0.author] ?? 1)) }
+        func weight(_ a: Address) -> Double { Double(max(1, dataSizes[a] ?? 1)) }
         let file: [UInt8], next: [Float]
         if strategy == .bcfl {
             var updates: [SparseUpdate] = []
@@ -83,7 +83,7 @@ extension RDFLNode {
                     throw FederationError.tampered("update of \(c.author): \(error)")
                 }
             }
-            let dense = try SparseUpdate.average(updates, weights: weights)
+            let dense = try SparseUpdate.average(updates, weights: contributions.map { weight($0.author) })
             // Only the coordinates some node sent move: the download is the union of the sparse updates.
             var indices: [UInt32] = [], values: [Float] = []
             for (i, v) in dense.enumerated() where v != 0 { indices.append(UInt32(i)); values.append(v) }
@@ -91,9 +91,13 @@ extension RDFLNode {
             file = aggregated.encode()
             next = try Self.applySparse(file, to: global, author: me)
         } else {
-            var models: [[Float]] = []
+            // A file that is not a model of this job is left out, with its weight.
+            var models: [[Float]] = [], weights: [Double] = []
             for c in contributions {
-                do { models.append(try decodeModel(c.plain, author: c.author)) } catch {
+                do {
+                    models.append(try decodeModel(c.plain, author: c.author))
+                    weights.append(weight(c.author))
+                } catch {
                     record.rejected.append("\(c.author.checksummed): \(error)")
                 }
             }

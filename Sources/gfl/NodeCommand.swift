@@ -64,15 +64,10 @@ struct NodeCommand: ParsableCommand {
                                                "txs": "\(block.transactions.count)", "gasUsed": "\(block.header.gasUsed)"])
             subscriptions.publish(block.number)
         }
-        if let bt = blockTime {
-            let t = Thread {
-                while true {
-                    Thread.sleep(forTimeInterval: bt)
-                    do { try chain.mine() } catch { log.error("mining failed", metadata: ["error": "\(error)"]) }
-                }
-            }
-            t.start()
+        let miner = blockTime.map { bt in
+            IntervalMiner(chain: chain, interval: bt) { log.error("mining failed", metadata: ["error": "\($0)"]) }
         }
+        defer { miner?.stop() }
         let host = httpAddr
         var serverLog = Logger(label: "gfl.rpc")
         serverLog.logLevel = level > .notice ? level : .notice

