@@ -25,10 +25,15 @@ extension RDFLNode {
         record.modelsSeen = models.count
         let byID = Dictionary(uniqueKeysWithValues: others.map { ($0.author.checksummed, $0.parameters) })
         let teacherParams = chosen.compactMap { byID[$0.id] }
-        let job = setup.job, spec = self.spec, data = setup.data, start = own.parameters
+        let job = setup.job, spec = self.spec, data = setup.data, student = own.parameters
         let seed = job.seed &+ UInt64(setup.index) &* 7_919 &+ UInt64(r) &* 31
-        let distilled = try await setup.compute.run {
-            try LocalLearning.distill(spec: spec, student: start, teachers: teacherParams, data: data, job: job, seed: seed)
+        var distilled = try await setup.compute.run {
+            try LocalLearning.distill(spec: spec, student: student, teachers: teacherParams, data: data, job: job, seed: seed)
+        }
+        if !distilled.allSatisfy(\.isFinite) {
+            // Diverged (λ or the learning rate too large): peers would refuse the file, so keep the start.
+            record.rejected.append("own distillation diverged (non-finite weights); kept the undistilled model")
+            distilled = student
         }
         record.seconds.distillation = now() - td
         let mine = try publish(distilled, round: r, record: &record)
@@ -123,6 +128,7 @@ extension RDFLNode {
     func aggregate(_ r: Int, distilled: [Address: HeldModel], record: inout NodeRoundRecord) async throws {
         let deadline = now() + setup.job.phaseTimeoutSeconds * 2
         var posted = false
+        var lastSelectTry = -Double.infinity
         while ledger.global[r] == nil {
             try checkAlive()
             if let s = ledger.selected[r] {
@@ -145,8 +151,14 @@ extension RDFLNode {
                     }
                 }
             } else {
-                // Reverts while models are missing or after another node won the race are expected here.
-                _ = try? await controller.selectAggregator(jobId: setup.jobId, round: UInt256(r), from: setup.key)
+                // The Controller accepts the selection once every live trusted node's distilled model is in (or
+                // the round timed out); asking before that only buys a revert, so ask then, or every few seconds.
+                let ready = (ledger.distilled[r]?.count ?? 0) >= liveTrustedRing().count
+                if ready || now() - lastSelectTry > 5 {
+                    lastSelectTry = now()
+                    // A revert after another trusted node won the race is expected here.
+                    _ = try? await controller.selectAggregator(jobId: setup.jobId, round: UInt256(r), from: setup.key)
+                }
             }
             try await refresh()
             if ledger.global[r] != nil { break }

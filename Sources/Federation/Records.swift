@@ -77,9 +77,7 @@ public final class RecordFile: @unchecked Sendable {
     }
 
     public func append(_ record: NodeRoundRecord) {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        guard var data = try? e.encode(record) else { return }
+        guard var data = try? ReportJSON.encoder().encode(record) else { return }
         data.append(0x0A)
         lock.lock(); handle.write(data); lock.unlock()
     }
@@ -89,7 +87,7 @@ public final class RecordFile: @unchecked Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw FederationError.config("cannot read \(path)") }
         var out: [NodeRoundRecord] = []
         for (i, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
-            do { out.append(try JSONDecoder().decode(NodeRoundRecord.self, from: Data(line.utf8))) } catch {
+            do { out.append(try ReportJSON.decoder().decode(NodeRoundRecord.self, from: Data(line.utf8))) } catch {
                 throw FederationError.config("\(path):\(i + 1): not a node record (\(error))")
             }
         }

@@ -108,8 +108,7 @@ public struct RunReport: Codable, Sendable {
     /// Writes metrics.json, metrics.csv, ring.json and accuracy.svg into `directory`.
     public func write(to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let e = ReportJSON.encoder(pretty: true)
         try e.encode(self).write(to: URL(fileURLWithPath: directory + "/metrics.json"))
         try e.encode(nodes).write(to: URL(fileURLWithPath: directory + "/ring.json"))
         try csv().write(toFile: directory + "/metrics.csv", atomically: true, encoding: .utf8)

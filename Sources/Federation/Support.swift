@@ -87,3 +87,24 @@ public final class OneShot: @unchecked Sendable {
     /// True for the first caller only.
     public func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if claimed { return false }; claimed = true; return true }
 }
+
+/// JSON for reports and node records. A diverged model has a NaN or infinite loss; such values are written as
+/// the strings "NaN" / "Infinity" / "-Infinity" (read back the same way) instead of failing the whole report.
+enum ReportJSON {
+    static let nonFinite = (positive: "Infinity", negative: "-Infinity", nan: "NaN")
+
+    static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        return e
+    }
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        return d
+    }
+}

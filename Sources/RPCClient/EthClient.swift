@@ -182,24 +182,32 @@ public struct EthClient: Sendable {
 
     /// Base fee of the next block and a suggested priority fee, from eth_feeHistory (EIP-1559 wallets' way).
     public func suggestedFees() async throws(RPCError) -> (maxFee: UInt256, priorityFee: UInt256) {
-        let h = try await rpc.call("eth_feeHistory", [.string("0x5"), .string("latest"), .array([.number(50)])])
-        guard let bases = h["baseFeePerGas"]?.arrayValue, let next = bases.last else {
-            throw .malformedResponse("eth_feeHistory without baseFeePerGas")
-        }
-        let baseFee = try Decode.u256(next)
-        var tips: [UInt256] = []
-        for row in h["reward"]?.arrayValue ?? [] {
-            if let first = row.arrayValue?.first { tips.append(try Decode.u256(first)) }
-        }
-        tips.sort()
-        let tip = tips.isEmpty ? UInt256(1_000_000_000 as UInt64) : max(tips[tips.count / 2], UInt256(1))
-        // Room for two base-fee increases of 12.5%, as common wallets allow.
-        return (baseFee &+ baseFee &+ tip, tip)
+        try Decode.suggestedFees(await rpc.call(Self.feeHistoryCall.method, Self.feeHistoryCall.params))
     }
+
+    /// The fee history `suggestedFees` reads: the last 5 blocks, median tips.
+    static let feeHistoryCall: (method: String, params: [JSONValue]) =
+        ("eth_feeHistory", [.string("0x5"), .string("latest"), .array([.number(50)])])
 }
 
 /// Decoding of JSON-RPC quantities and data.
 public enum Decode {
+    /// EIP-1559 fees from an `eth_feeHistory` answer: the next block's base fee (doubled, room for two 12.5 %
+    /// increases as common wallets allow) plus the median tip of the recent blocks.
+    public static func suggestedFees(_ h: JSONValue) throws(RPCError) -> (maxFee: UInt256, priorityFee: UInt256) {
+        guard let bases = h["baseFeePerGas"]?.arrayValue, let next = bases.last else {
+            throw .malformedResponse("eth_feeHistory without baseFeePerGas")
+        }
+        let baseFee = try u256(next)
+        var tips: [UInt256] = []
+        for row in h["reward"]?.arrayValue ?? [] {
+            if let first = row.arrayValue?.first { tips.append(try u256(first)) }
+        }
+        tips.sort()
+        let tip = tips.isEmpty ? UInt256(1_000_000_000 as UInt64) : max(tips[tips.count / 2], UInt256(1))
+        return (baseFee &+ baseFee &+ tip, tip)
+    }
+
     public static func u256(_ v: JSONValue) throws(RPCError) -> UInt256 {
         guard let s = v.stringValue, s.hasPrefix("0x"), let n = UInt256(s) else { throw .malformedResponse("expected a quantity, got \(v)") }
         return n

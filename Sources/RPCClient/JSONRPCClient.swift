@@ -46,7 +46,47 @@ public final class JSONRPCClient: Sendable {
     /// Calls `method` with `params` and returns the `result` field.
     public func call(_ method: String, _ params: [JSONValue] = []) async throws(RPCError) -> JSONValue {
         let id = counter.next()
-        let body: JSONValue = ["jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method), "params": .array(params)]
+        let reply = try await post(Self.request(id: id, method, params))
+        return try Self.result(of: reply)
+    }
+
+    /// Sends several calls in one JSON-RPC batch (one HTTP round trip) and returns each call's result or error,
+    /// in the order asked. Servers may answer a batch in any order; replies are matched by id.
+    public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
+        if calls.isEmpty { return [] }
+        let ids = calls.map { _ in counter.next() }
+        let body = JSONValue.array(zip(ids, calls).map { Self.request(id: $0, $1.method, $1.params) })
+        let reply = try await post(body)
+        // A server that refuses batches answers with one error object instead of an array.
+        if reply.arrayValue == nil { _ = try Self.result(of: reply) }
+        guard let items = reply.arrayValue else { throw .malformedResponse("batch answered with \(reply)") }
+        var byID: [Int: JSONValue] = [:]
+        for item in items {
+            if case .number(let n)? = item["id"] { byID[Int(n)] = item }
+        }
+        return ids.map { id in
+            guard let item = byID[id] else { return .failure(.malformedResponse("batch reply lacks id \(id)")) }
+            do throws(RPCError) { return .success(try Self.result(of: item)) } catch { return .failure(error) }
+        }
+    }
+
+    private static func request(id: Int, _ method: String, _ params: [JSONValue]) -> JSONValue {
+        ["jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method), "params": .array(params)]
+    }
+
+    /// The `result` of one reply object, or its `error` as `RPCError.server`.
+    private static func result(of reply: JSONValue) throws(RPCError) -> JSONValue {
+        if let err = reply["error"], !err.isNull {
+            let code: Int
+            if case .number(let n)? = err["code"] { code = Int(n) } else { code = 0 }
+            throw .server(code: code, message: err["message"]?.stringValue ?? "unknown error", data: err["data"])
+        }
+        guard let result = reply["result"] else { throw .malformedResponse("no result in \(reply)") }
+        return result
+    }
+
+    /// POSTs one JSON body and decodes the JSON reply.
+    private func post(_ body: JSONValue) async throws(RPCError) -> JSONValue {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -62,17 +102,9 @@ public final class JSONRPCClient: Sendable {
         if let http = response as? HTTPURLResponse, http.statusCode != 200 {
             throw .http(status: http.statusCode, body: String(decoding: data, as: UTF8.self))
         }
-        let reply: JSONValue
-        do { reply = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw .malformedResponse("not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
-        if let err = reply["error"], !err.isNull {
-            let code: Int
-            if case .number(let n)? = err["code"] { code = Int(n) } else { code = 0 }
-            throw .server(code: code, message: err["message"]?.stringValue ?? "unknown error", data: err["data"])
-        }
-        guard let result = reply["result"] else { throw .malformedResponse("no result in \(reply)") }
-        return result
     }
 }
 

@@ -89,6 +89,28 @@ import TestSupport
         let svg = try String(contentsOfFile: dir + "/accuracy.svg", encoding: .utf8)
         #expect(svg.contains("<svg") && svg.contains("B noise"))
     }
+
+    /// A diverged model has a NaN or infinite loss: the record and the report keep it (as "NaN"/"Infinity")
+    /// instead of dropping the record or failing the whole report.
+    @Test func nonFiniteLossesAreWrittenNotDropped() throws {
+        var a = NodeRoundRecord(node: "0xA", name: "A", round: 1, role: "trusted", adversary: "none")
+        a.globalLoss = .nan; a.localLoss = .infinity; a.globalAccuracy = 0.1; a.seconds.wall = 1
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-nan-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try RecordFile(path: dir + "/node-A.jsonl")
+        file.append(a)
+        let back = try RecordFile.read(path: dir + "/node-A.jsonl")
+        #expect(back.count == 1)
+        #expect(back.first?.globalLoss.isNaN == true && back.first?.localLoss == .infinity)
+        let nodes = [ReportNode(name: "A", address: "0xA", position: "", trusted: true, adversary: "none", samples: 10, alive: true, store: "")]
+        let report = RunReport.build(strategy: "rdfl", jobId: "1", job: JobConfig(), nodes: nodes, records: back, seconds: 1)
+        try report.write(to: dir)
+        let metrics = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/metrics.json"))) as? [String: Any])
+        let rounds = try #require(metrics["rounds"] as? [[String: Any]])
+        #expect(rounds.first?["global_loss"] as? String == "NaN")
+        #expect(rounds.first?["global_accuracy"] as? Double == 0.1)
+    }
 }
 
 /// The round protocol in one process with faults: a trusted node dies when round 2 starts and the aggregator the
