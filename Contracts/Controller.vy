@@ -105,6 +105,7 @@ trustedPositions: HashMap[uint256, DynArray[uint256, MAX_NODES]]
 positionOwner: HashMap[uint256, HashMap[uint256, address]]
 aggregations: public(HashMap[uint256, HashMap[uint256, Aggregation]])
 excluded: HashMap[uint256, HashMap[uint256, HashMap[address, bool]]]
+trustedTarget: HashMap[uint256, uint256]   # trusted nodes a job started with; refilled after failures
 
 
 @deploy
@@ -150,6 +151,7 @@ def startJob(jobId: uint256):
     if job.trustedCount > 0:
         self._selectTrustedByDataSize(jobId, job.trustedCount)
     assert len(self.trustedPositions[jobId]) > 0, "no trusted node"
+    self.trustedTarget[jobId] = len(self.trustedPositions[jobId])
     self.jobs[jobId].status = RUNNING
     self.jobs[jobId].currentRound = 1
     self.jobs[jobId].roundStartBlock = block.number
@@ -180,6 +182,7 @@ def roundCompleted(jobId: uint256, round: uint256):
     else:
         self.jobs[jobId].currentRound = round + 1
         self.jobs[jobId].roundStartBlock = block.number
+        self._refillTrusted(jobId, self.trustedTarget[jobId])
 
 
 # ---------------------------------------------------------------- nodes
@@ -225,6 +228,7 @@ def heartbeat(jobId: uint256):
 def reportDown(jobId: uint256, node: address):
     """
     @notice Removes a node whose last heartbeat is older than the job's timeout; lookups then route around it.
+            A trusted node's place is filled again when the round ends (by data size, as at the start).
     """
     assert self.nodes[jobId][msg.sender].alive, "reporter is not a live member of the job"
     target: Node = self.nodes[jobId][node]
@@ -509,6 +513,32 @@ def _selectTrustedByDataSize(jobId: uint256, t: uint256):
             self.trustedPositions[jobId].append(positions[i])
             self.nodes[jobId][a].trusted = True
             log TrustedSet(jobId=jobId, node=a, trusted=True)
+
+
+@internal
+def _refillTrusted(jobId: uint256, t: uint256):
+    # A trusted node reported down leaves fewer than the t the job started with; when the round ends, the live
+    # untrusted nodes with the largest declared data size (ties: the lower ring position) take the free places
+    # (the start rule of trustedCount > 0; for owner-chosen trusted nodes it is the only on-chain rule there is),
+    # so the next round again distils and averages t models. Nodes see the TrustedSet events in the same
+    # transaction as the round's global model, so roles change only between rounds.
+    have: uint256 = len(self.trustedPositions[jobId])
+    if have >= t:
+        return
+    for _: uint256 in range(t - have, bound=MAX_NODES):
+        best: address = empty(address)
+        bestSize: uint256 = 0
+        for p: uint256 in self.ringPositions[jobId]:
+            a: address = self.positionOwner[jobId][p]
+            if self.nodes[jobId][a].trusted:
+                continue
+            size: uint256 = self.nodes[jobId][a].dataSize
+            if best == empty(address) or size > bestSize:
+                best = a
+                bestSize = size
+        if best == empty(address):
+            return
+        self._setTrusted(jobId, best, True)
 
 
 @internal

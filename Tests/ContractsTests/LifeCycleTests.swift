@@ -120,4 +120,37 @@ import Testing
         let second = try await c.aggregatorOf(jobId: job, round: 1)
         #expect(second != first && s.trusted.map(\.address).contains(second))
     }
+
+    /// A trusted node reported down is routed around for the rest of its round; when the round ends the Controller
+    /// fills its place with the live untrusted node of the largest data size, so the next round has t again.
+    @Test func downTrustedNodeIsReplacedWhenTheRoundEnds() async throws {
+        let s = try await JobTests.setup(.init(jobCid: "refill", rounds: 2, maxNodes: 6, heartbeatTimeout: 2, roundTimeout: 1,
+                                               aggregationTimeout: 1000, trustedCount: 2), count: 6, trusted: [], keyBase: 3200)
+        let c = s.t.controller, job = s.jobId
+        try await c.startJob(jobId: job, from: s.owner)
+        // Data sizes are 100 + index: nodes 4 and 5 are trusted; node 3 is the largest untrusted one.
+        let (n3, n4, n5) = (s.nodes[3].address, s.nodes[4].address, s.nodes[5].address)
+        #expect(try await c.isTrusted(jobId: job, node: n5))
+        #expect(try await c.isTrusted(jobId: job, node: n4))
+        try await s.t.chain.mine(blocks: 3)
+        try await c.reportDown(jobId: job, node: n5, from: s.nodes[0])
+        #expect(try await c.isTrusted(jobId: job, node: n3) == false, "roles do not change inside a round")
+        let afterDown = try await c.ring(jobId: job)
+        #expect(afterDown.filter(\.trusted).map(\.node) == [n4])
+
+        try await s.storage.postDistilled(round: 1, ref: [UInt8](repeating: 1, count: 62), from: s.nodes[4])
+        try await c.selectAggregator(jobId: job, round: 1, from: s.nodes[0])
+        #expect(try await c.aggregatorOf(jobId: job, round: 1) == n4)
+        try await s.storage.postGlobal(round: 1, ref: [UInt8](repeating: 2, count: 62), from: s.nodes[4])
+        #expect(try await c.runningRound(jobId: job) == 2)
+        #expect(try await c.isTrusted(jobId: job, node: n3), "the largest live untrusted node was promoted")
+        let ring = try await c.ring(jobId: job)
+        #expect(Set(ring.filter(\.trusted).map(\.node)) == [n3, n4])
+        #expect(!ring.map(\.node).contains(n5))
+        // The promoted node now takes the models of the untrusted nodes behind it on the ring.
+        for k in s.nodes where ![n3, n4, n5].contains(k.address) {
+            let to = try await c.firstTrustedClockwise(jobId: job, position: ControllerContract.ringPosition(of: k.address))
+            #expect([n3, n4].contains(to))
+        }
+    }
 }
