@@ -40,8 +40,12 @@ public struct JobConfig: Codable, Sendable, Equatable {
     /// …growing by this much every round, up to `teacherFractionMax`.
     public var teacherFractionStep: Double = 0.1
     public var teacherFractionMax: Double = 1.0
-    /// Trusted nodes: the `trusted` nodes with the largest data size become trusted when the job starts.
+    /// Number of trusted nodes (RDFL), chosen by `trustedSelection` when the job starts.
     public var trusted: Int = 3
+    /// `data-size`: the `trusted` nodes with the largest data shards, ties to the lower ring position (the
+    /// Controller's rule; `gfl job start` always uses it). `spread`: evenly spaced around the ring, as in the
+    /// paper's figure (embedded runs only: `gfl job run`, `job compare`; `gfl demo` always spreads).
+    public var trustedSelection: String = "data-size"
     /// Seed of the initial model, the data split and every node's shuffling.
     public var seed: UInt64 = 0
     /// Blocks without a heartbeat before a node may be reported down.
@@ -142,6 +146,7 @@ public struct JobConfig: Codable, Sendable, Equatable {
         try need(teacherFraction > 0 && teacherFraction <= 1, "teacherFraction", "in (0, 1]")
         try need(teacherFractionStep >= 0 && teacherFractionStep <= 1, "teacherFractionStep", "in [0, 1]")
         try need(trusted >= 1 && trusted <= nodes, "trusted", "1…nodes")
+        try need(["data-size", "spread"].contains(trustedSelection), "trustedSelection", "data-size or spread")
         try need(heartbeatTimeoutBlocks >= 1 && aggregationTimeoutBlocks >= 1 && roundTimeoutBlocks >= 1,
                  "…TimeoutBlocks", "positive")
         try need(heartbeatSeconds > 0 && phaseTimeoutSeconds > 0, "heartbeatSeconds/phaseTimeoutSeconds", "positive")
@@ -186,6 +191,18 @@ public struct JobConfig: Codable, Sendable, Equatable {
     }
 
     /// How node `index` misbehaves (`.none` for an honest node).
+    /// Ring indices of the trusted nodes under the Controller's data-size rule: the `count` largest `sizes`
+    /// (indexed by ring position order), ties to the lower index; ascending.
+    public static func trustedByDataSize(sizes: [Int], count: Int) -> [Int] {
+        Array(sizes.indices.sorted { (sizes[$0], -$0) > (sizes[$1], -$1) }.prefix(count)).sorted()
+    }
+
+    /// Ring indices of `count` trusted nodes spaced evenly around a ring of `nodes` (the paper's A, D, F for 6/3).
+    public static func trustedSpread(nodes: Int, count: Int) -> [Int] {
+        if nodes == 6 && count == 3 { return [0, 3, 5] }
+        return (0..<count).map { $0 * nodes / count }
+    }
+
     public func adversary(ofNode index: Int) -> Adversary {
         adversaries.first { $0.node == index }.flatMap { Adversary(rawValue: $0.kind) } ?? .none
     }

@@ -25,6 +25,18 @@ import TestSupport
         }
     }
 
+    @Test func trustedSelectionRules() throws {
+        // The Controller's rule: largest data size first, ties to the lower ring position; result ascending.
+        #expect(JobConfig.trustedByDataSize(sizes: [5, 7, 7, 1], count: 2) == [1, 2])
+        #expect(JobConfig.trustedByDataSize(sizes: [5, 7, 7, 1], count: 3) == [0, 1, 2])
+        #expect(JobConfig.trustedByDataSize(sizes: [6, 6, 6, 6, 6], count: 2) == [0, 1])
+        #expect(JobConfig.trustedByDataSize(sizes: [1, 2, 3, 9], count: 1) == [3])
+        #expect(JobConfig.trustedSpread(nodes: 6, count: 3) == [0, 3, 5])
+        #expect(JobConfig.trustedSpread(nodes: 10, count: 3) == [0, 3, 6])
+        let bad = Data(#"{"trustedSelection":"random"}"#.utf8)
+        #expect(throws: JobConfigError.self) { try JobConfig.decode(bad) }
+    }
+
     @Test func teacherFractionGrowsByRoundUpToTheCap() {
         var c = JobConfig()
         c.teacherFraction = 0.3; c.teacherFractionStep = 0.2; c.teacherFractionMax = 0.8

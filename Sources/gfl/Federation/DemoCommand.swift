@@ -79,10 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Trusted nodes spread around the ring; for six nodes the paper's A, D and F.
-    static func trustedRingIndices(nodes: Int, trusted: Int) -> [Int] {
-        if nodes == 6 && trusted == 3 { return [0, 3, 5] }
-        return (0..<trusted).map { $0 * nodes / trusted }
-    }
+    static func trustedRingIndices(nodes: Int, trusted: Int) -> [Int] { JobConfig.trustedSpread(nodes: nodes, count: trusted) }
 
     static func runCluster(_ options: LocalCluster.Options, json: Bool, quiet: Bool) async throws {
         let job = options.job

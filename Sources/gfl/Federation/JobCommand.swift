@@ -80,6 +80,10 @@ struct JobCommand: AsyncParsableCommand {
                 config.distillationContract = a
             }
             do { try config.validate() } catch { throw CLIError("\(error)") }
+            if config.trustedSelection != "data-size" && config.strategy == Strategy.rdfl.rawValue {
+                throw CLIError("trustedSelection \"\(config.trustedSelection)\" is for embedded runs (gfl job run/compare); "
+                               + "on a chain node the Controller picks trusted nodes by data size: set \"data-size\"")
+            }
             let chain = RPCChain(url: URL(string: rpc.rpc)!)
             let d = try await GFLDeployment.attach(controller: try controller.address(), on: chain)
             let bytes = [UInt8](config.encoded())
@@ -192,16 +196,39 @@ struct JobCommand: AsyncParsableCommand {
 }
 
 /// Runs one job file with the strategy it names on an embedded cluster: a chain node, the contracts and one node
-/// per data provider with its own store. RDFL gets `trusted` nodes spread over the ring; every other strategy has one
+/// per data provider with its own store. RDFL gets `trusted` nodes by the job's `trustedSelection`; every other strategy has one
 /// trusted node (ring index 0): the fixed aggregator, or the keeper that closes DFL's and 1-bit FD's rounds.
 enum JobRunner {
+    /// RDFL's trusted ring indices by the job's rule. Data size is decided here by the Controller's rule (the
+    /// shards are known before the nodes join), so that fault injection can name the second trusted node.
+    /// Adversaries are untrusted nodes by definition: a job whose rule would trust one is refused.
+    static func trustedIndices(_ config: JobConfig) throws -> [Int] {
+        let indices: [Int]
+        if config.trustedSelection == "spread" {
+            indices = JobConfig.trustedSpread(nodes: config.nodes, count: config.trusted)
+        } else {
+            let data: FederatedData
+            do { data = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
+            indices = JobConfig.trustedByDataSize(sizes: data.train.map(\.count), count: config.trusted)
+        }
+        if let bad = indices.first(where: { config.adversary(ofNode: $0) != .none }) {
+            throw CLIError("node \(LocalCluster.name(bad)) (index \(bad)) would be trusted by \(config.trustedSelection) but is an adversary; "
+                           + "adversaries must be untrusted nodes (move them, or set trustedSelection)")
+        }
+        return indices
+    }
+
     static func run(_ config: JobConfig, directory: String, genesis: String, killTrustedAt: Int? = nil,
                     killAggregatorAt: Int? = nil, blockTime: Double? = nil, json: Bool, quiet: Bool) async throws -> RunReport {
         guard let strategy = Strategy(rawValue: config.strategy) else { throw CLIError("unknown strategy \(config.strategy)") }
         var options = LocalCluster.Options(job: config, workDirectory: directory)
         options.genesisPath = genesis
         options.blockTime = blockTime
-        options.trustedRingIndices = strategy == .rdfl ? DemoCommand.trustedRingIndices(nodes: config.nodes, trusted: config.trusted) : [0]
+        if strategy == .rdfl {
+            options.trustedRingIndices = try trustedIndices(config)
+        } else {
+            options.trustedRingIndices = [0]
+        }
         if let k = killTrustedAt, let idx = options.trustedRingIndices {
             guard strategy == .rdfl else { throw CLIError("--kill-trusted-at needs the rdfl strategy (the others have one aggregator)") }
             options.killTrusted = (k, idx.count > 1 ? idx[1] : idx[0])
