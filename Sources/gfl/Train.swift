@@ -69,13 +69,15 @@ struct Train: ParsableCommand {
         var rows: [(Int, Double, Double, Double, Double, Double, Double)] = []
         var trainSeconds = 0.0, trained = 0
         var last = Evaluation(samples: 0, loss: .nan, accuracy: 0, perClassAccuracy: [])
+        let showBar = isatty(2) != 0
         for e in 1...max(1, epochs) where epochs > 0 {
             let start = now()
             var lastPrint = start
             let r = try trainer.trainEpoch(train) { done, loss, acc in
                 guard !quiet else { return }
                 let t = now()
-                if t - lastPrint < 0.2 && done < train.count { return }
+                // A redrawn bar only makes sense on a terminal; into a file or pipe goes one line per epoch.
+                if (!showBar || t - lastPrint < 0.2) && done < train.count { return }
                 lastPrint = t
                 let rate = Double(done) / max(1e-9, t - start)
                 let width = 30, filled = width * done / max(1, train.count)
