@@ -30,6 +30,7 @@ let package = Package(
         // WebSocket upgrade on the node's HTTP port (eth_subscribe).
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // Native libraries, installed by tools/setup from Debian's packages.
@@ -101,6 +102,7 @@ let package = Package(
             "Node", "RPC", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The web explorer: server-rendered pages over JSON-RPC (blocks, transactions, addresses, GFL jobs).
         .target(name: "ExplorerWeb", dependencies: ["Primitives", "RPCClient", "GFLContracts", "EVM", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),

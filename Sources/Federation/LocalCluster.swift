@@ -85,8 +85,8 @@ public final class LocalCluster: @unchecked Sendable {
         let app = RPCServer.application(router: router, host: "127.0.0.1", port: 0, logger: log) { p in
             bound.continuation.yield(p); bound.continuation.finish()
         }
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
+        let server = ServerTask(app, label: "gfl.demo.rpc")
+        defer { server.stop() }
         var it = bound.stream.makeAsyncIterator()
         guard let port = await it.next() else { throw FederationError.chain("the node did not start") }
         let rpcURL = "http://127.0.0.1:\(port)"

@@ -27,7 +27,7 @@ public struct TransferRecord: Codable, Sendable, Equatable {
 public final class NodeStore: @unchecked Sendable {
     public let store: BlockStore
     public private(set) var url: String = ""
-    private var server: Task<Void, Error>?
+    private var server: ServerTask?
 
     public init(path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -41,14 +41,14 @@ public final class NodeStore: @unchecked Sendable {
             bound.continuation.yield(p)
             bound.continuation.finish()
         }
-        server = Task { try await app.runService() }
+        server = ServerTask(app, label: "gfl.store")
         var it = bound.stream.makeAsyncIterator()
         guard let p = await it.next() else { throw FederationError.store("store server did not start") }
         url = "http://\(host):\(p)"
     }
 
     /// Stops serving (a killed node's files become unreachable, as with a crashed IPFS daemon).
-    public func stop() { server?.cancel(); server = nil }
+    public func stop() { server?.stop(); server = nil }
 
     /// Adds bytes, pinned; returns the CID.
     public func add(_ bytes: [UInt8]) throws -> CID { try store.add(bytes: bytes).cid }

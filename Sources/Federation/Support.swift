@@ -1,4 +1,6 @@
 import Dispatch
+import Logging
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -138,5 +140,25 @@ enum ReportJSON {
         d.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
         return d
+    }
+}
+
+/// An HTTP server (a Hummingbird application) running in a task of its own, stopped by a graceful shutdown: it
+/// closes its listening socket and ends its connections. Cancelling the task instead can trap inside SwiftNIO when
+/// a connection is accepted at that moment ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481).
+final class ServerTask: Sendable {
+    private let group: ServiceGroup
+
+    init(_ service: some Service, label: String) {
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [],
+                                                      logger: Logger(label: label)))
+        self.group = group
+        Task { try? await group.run() }
+    }
+
+    /// Starts the shutdown and returns at once; the server is gone shortly after.
+    func stop() {
+        let group = self.group
+        Task { await group.triggerGracefulShutdown() }
     }
 }
