@@ -190,7 +190,6 @@ public struct JobConfig: Codable, Sendable, Equatable {
         min(teacherFractionMax, teacherFraction + Double(max(0, round - 1)) * teacherFractionStep)
     }
 
-    /// How node `index` misbehaves (`.none` for an honest node).
     /// Ring indices of the trusted nodes under the Controller's data-size rule: the `count` largest `sizes`
     /// (indexed by ring position order), ties to the lower index; ascending.
     public static func trustedByDataSize(sizes: [Int], count: Int) -> [Int] {
@@ -203,6 +202,7 @@ public struct JobConfig: Codable, Sendable, Equatable {
         return (0..<count).map { $0 * nodes / count }
     }
 
+    /// How node `index` misbehaves (`.none` for an honest node).
     public func adversary(ofNode index: Int) -> Adversary {
         adversaries.first { $0.node == index }.flatMap { Adversary(rawValue: $0.kind) } ?? .none
     }

@@ -61,7 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
         let t = trusted ?? max(1, min(3, nodes - 1))
         guard t >= 1 && t < nodes else { throw ValidationError("--trusted must be 1…nodes-1") }
         job.trusted = t
-        let trustedIdx = DemoCommand.trustedRingIndices(nodes: nodes, trusted: t)
+        let trustedIdx = JobConfig.trustedSpread(nodes: nodes, count: t)
         let untrusted = (0..<nodes).filter { !trustedIdx.contains($0) }
         guard malicious >= 0 && malicious <= untrusted.count else { throw ValidationError("--malicious must be 0…\(untrusted.count)") }
         job.adversaries = untrusted.prefix(malicious).map { JobConfig.AdversarySpec(node: $0, kind: attack) }
@@ -77,9 +77,6 @@ struct DemoCommand: AsyncParsableCommand {
         if let s = slow { options.slowNode = (2, s) }
         try await DemoCommand.runCluster(options, json: json, quiet: quiet)
     }
-
-    /// Trusted nodes spread around the ring; for six nodes the paper's A, D and F.
-    static func trustedRingIndices(nodes: Int, trusted: Int) -> [Int] { JobConfig.trustedSpread(nodes: nodes, count: trusted) }
 
     static func runCluster(_ options: LocalCluster.Options, json: Bool, quiet: Bool) async throws {
         let job = options.job
