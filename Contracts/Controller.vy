@@ -105,7 +105,6 @@ trustedPositions: HashMap[uint256, DynArray[uint256, MAX_NODES]]
 positionOwner: HashMap[uint256, HashMap[uint256, address]]
 aggregations: public(HashMap[uint256, HashMap[uint256, Aggregation]])
 excluded: HashMap[uint256, HashMap[uint256, HashMap[address, bool]]]
-trustedTarget: HashMap[uint256, uint256]   # trusted nodes a job started with; refilled after failures
 
 
 @deploy
@@ -143,7 +142,8 @@ def createJob(jobCid: String[64], description: String[256], rounds: uint256, max
 def startJob(jobId: uint256):
     """
     @notice Starts round 1. With trustedCount t > 0 the t nodes with the largest declared data size become the
-            trusted nodes (ties broken by the lower ring position); otherwise the owner must have set them.
+            trusted nodes (ties broken by the lower ring position), and places freed by failures are refilled by
+            the same rule when a round ends; otherwise the owner must have set them, and they are never refilled.
     """
     job: Job = self.jobs[jobId]
     assert job.owner == msg.sender, "only the job owner"
@@ -151,7 +151,6 @@ def startJob(jobId: uint256):
     if job.trustedCount > 0:
         self._selectTrustedByDataSize(jobId, job.trustedCount)
     assert len(self.trustedPositions[jobId]) > 0, "no trusted node"
-    self.trustedTarget[jobId] = len(self.trustedPositions[jobId])
     self.jobs[jobId].status = RUNNING
     self.jobs[jobId].currentRound = 1
     self.jobs[jobId].roundStartBlock = block.number
@@ -182,7 +181,8 @@ def roundCompleted(jobId: uint256, round: uint256):
     else:
         self.jobs[jobId].currentRound = round + 1
         self.jobs[jobId].roundStartBlock = block.number
-        self._refillTrusted(jobId, self.trustedTarget[jobId])
+        if job.trustedCount > 0:
+            self._refillTrusted(jobId, job.trustedCount)
 
 
 # ---------------------------------------------------------------- nodes
@@ -517,11 +517,12 @@ def _selectTrustedByDataSize(jobId: uint256, t: uint256):
 
 @internal
 def _refillTrusted(jobId: uint256, t: uint256):
-    # A trusted node reported down leaves fewer than the t the job started with; when the round ends, the live
-    # untrusted nodes with the largest declared data size (ties: the lower ring position) take the free places
-    # (the start rule of trustedCount > 0; for owner-chosen trusted nodes it is the only on-chain rule there is),
-    # so the next round again distils and averages t models. Nodes see the TrustedSet events in the same
-    # transaction as the round's global model, so roles change only between rounds.
+    # Only for jobs whose trusted nodes the Controller chose (trustedCount t > 0): a trusted node reported down
+    # leaves fewer than t; when the round ends, the live untrusted nodes with the largest declared data size
+    # (ties: the lower ring position) take the free places by the same rule as at start, so the next round again
+    # distils and averages t models. An owner-chosen set is never refilled: the owner vetted those nodes, and the
+    # data-size rule could promote one the owner left out on purpose. Nodes see the TrustedSet events in the
+    # same transaction as the round's global model, so roles change only between rounds.
     have: uint256 = len(self.trustedPositions[jobId])
     if have >= t:
         return

@@ -25,6 +25,11 @@ public final class LocalCluster: @unchecked Sendable {
         public var datasetDirectory = FashionMNIST.defaultDirectory
         /// Ring indices (0 = first clockwise from position 0) of the trusted nodes; nil: by data size.
         public var trustedRingIndices: [Int]?
+        /// The Controller picks the trusted nodes by declared data size at start and refills places lost to
+        /// failures (`trustedCount > 0` on chain); `trustedRingIndices`, if given, names the nodes that rule picks
+        /// (for fault injection and the evaluator) and the run stops if the chain picked others. False with
+        /// indices: the owner marks them, and the Controller never replaces them.
+        public var trustedByDataSize = false
         /// Crash (stop, and stop the store of) the node with this ring index when this round starts.
         public var killTrusted: (round: Int, ringIndex: Int)?
         /// Crash the first aggregator the Controller selects in this round, before it posts the global model.
@@ -97,7 +102,8 @@ public final class LocalCluster: @unchecked Sendable {
         try await Self.deployStrategyContracts(for: &job, on: chain, owner: owner, controller: deployment.controller.address)
         let jobBytes = [UInt8](job.encoded())
         let jobCid = try await StoreClient(url: rpcURL).add(bytes: jobBytes, name: "job.json").Hash
-        let created = try await deployment.createJob(job.jobSpec(cid: jobCid, trustedByDataSize: options.trustedRingIndices == nil), from: owner)
+        let byDataSize = options.trustedByDataSize || options.trustedRingIndices == nil
+        let created = try await deployment.createJob(job.jobSpec(cid: jobCid, trustedByDataSize: byDataSize), from: owner)
         try await Self.configureDistillation(job: job, jobId: created.jobId, on: chain, owner: owner)
 
         // Data: the same split every strategy uses for this seed.
@@ -123,12 +129,20 @@ public final class LocalCluster: @unchecked Sendable {
             try await node.join()
             nodes.append(node)
         }
-        if let indices = options.trustedRingIndices {
+        if let indices = options.trustedRingIndices, !byDataSize {
             for i in indices where i < nodes.count {
                 _ = try await deployment.controller.setTrusted(jobId: created.jobId, node: nodes[i].address, trusted: true, from: owner)
             }
         }
         _ = try await deployment.controller.startJob(jobId: created.jobId, from: owner)
+        if byDataSize, let expected = options.trustedRingIndices {
+            let onChain = try await deployment.controller.ring(jobId: created.jobId).filter(\.trusted).map(\.node)
+            let picked = nodes.indices.filter { onChain.contains(nodes[$0].address) }
+            guard picked == expected.sorted() else {
+                throw FederationError.protocolViolation("the Controller trusted nodes \(picked.map(Self.name)) by data size, "
+                    + "not \(expected.sorted().map(Self.name)) as computed off chain")
+            }
+        }
 
         // Run every node; the observer reports progress and applies the faults.
         var tasks: [Address: Task<Void, Error>] = [:]

@@ -14,6 +14,7 @@ extension RDFLNode {
             // Expected: every live member of the ring.
             node.liveRing()
         }
+        if ledger.global[r] != nil { return try await fetchGlobal(r, record: &record) }
         // 4. distillation: the nearest fraction of the other models by Euclidean distance teach this node.
         set("distilling")
         let td = now()
@@ -44,6 +45,7 @@ extension RDFLNode {
         let distilledModels = try await ringPass(r, phase: 2, own: mine, record: &record) { node in
             node.liveTrustedRing()
         }
+        if ledger.global[r] != nil { return try await fetchGlobal(r, record: &record) }
         // 6. a random live trusted node aggregates; every trusted node can trigger the selection.
         set("aggregation")
         try await aggregate(r, distilled: distilledModels, record: &record)
@@ -52,7 +54,8 @@ extension RDFLNode {
 
     /// A ring pass: in each step this node forwards to its clockwise trusted successor the references that
     /// successor lacks, and fetches what its predecessor forwards from the predecessor's store. It ends when the
-    /// node holds a model from every node `expected` names (re-evaluated as nodes go down) or the phase times out.
+    /// node holds a model from every node `expected` names (re-evaluated as nodes go down), the phase times out, or
+    /// the round's global model is posted without this node's help (its predecessor may be gone with the files).
     func ringPass(_ r: Int, phase: UInt8, own: HeldModel, record: inout NodeRoundRecord,
                   expected: (RDFLNode) -> [Address]) async throws -> [Address: HeldModel] {
         var have: [Address: HeldModel] = [me: own]
@@ -64,6 +67,10 @@ extension RDFLNode {
         while true {
             try checkAlive()
             try await refresh()
+            if ledger.global[r] != nil {
+                record.timeouts.append("\(phaseName): the round's global model was posted before this pass completed")
+                break
+            }
             // Incoming: submissions to this node (phase 1) and references forwarded to it.
             var incoming: [(author: Address, ref: [UInt8], peer: Address, step: Int, phase: String)] = []
             if phase == 1 {

@@ -136,6 +136,7 @@ public final class RDFLNode: @unchecked Sendable {
 
     /// Injected crash: from now on the node sends nothing and its store is gone.
     func crash() throws -> Never {
+        set("crashed")
         killed.stop()
         setup.store.stop()
         throw NodeStopped()

@@ -153,4 +153,23 @@ import Testing
             #expect([n3, n4].contains(to))
         }
     }
+
+    /// An owner-chosen trusted set (trustedCount 0) is never refilled: the owner vetted those nodes, and the
+    /// data-size rule would otherwise promote a node the owner left out (in `gfl demo`, the malicious one).
+    @Test func ownerChosenTrustedSetIsNotRefilled() async throws {
+        let s = try await JobTests.setup(.init(jobCid: "no-refill", rounds: 2, maxNodes: 6, heartbeatTimeout: 2, roundTimeout: 1,
+                                               aggregationTimeout: 1000), count: 6, trusted: [0, 2], keyBase: 3300)
+        let c = s.t.controller, job = s.jobId
+        try await c.startJob(jobId: job, from: s.owner)
+        let (n0, n2) = (s.nodes[0].address, s.nodes[2].address)
+        try await s.t.chain.mine(blocks: 3)
+        try await c.reportDown(jobId: job, node: n2, from: s.nodes[1])
+        try await s.storage.postDistilled(round: 1, ref: [UInt8](repeating: 1, count: 62), from: s.nodes[0])
+        try await c.selectAggregator(jobId: job, round: 1, from: s.nodes[1])
+        try await s.storage.postGlobal(round: 1, ref: [UInt8](repeating: 2, count: 62), from: s.nodes[0])
+        #expect(try await c.runningRound(jobId: job) == 2)
+        let ring = try await c.ring(jobId: job)
+        #expect(ring.filter(\.trusted).map(\.node) == [n0], "nobody was promoted in place of the owner's node")
+        #expect(ring.count == 5)
+    }
 }

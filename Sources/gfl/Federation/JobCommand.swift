@@ -226,6 +226,8 @@ enum JobRunner {
         options.blockTime = blockTime
         if strategy == .rdfl {
             options.trustedRingIndices = try trustedIndices(config)
+            // The data-size rule is the Controller's own (and refills lost places); a spread set is the owner's.
+            options.trustedByDataSize = config.trustedSelection != "spread"
         } else {
             options.trustedRingIndices = [0]
         }
