@@ -109,6 +109,7 @@ public final class LocalCluster: @unchecked Sendable {
         // Data: the same split every strategy uses for this seed.
         let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)
         let compute = ComputePool(width: ComputePool.cores)
+        let evaluator = Self.evaluator(job: job, options: options, sizes: shards.train.map(\.count))
         let collector = RecordCollector()
         let aggregatorCrash = OneShot()
         var nodes: [RDFLNode] = []
@@ -119,7 +120,7 @@ public final class LocalCluster: @unchecked Sendable {
             if job.adversary(ofNode: i) == .labelFlip { data = Adversary.flipLabels(data) }
             var setup = RDFLNode.Setup(key: key, index: i, name: Self.name(i), job: job, jobId: created.jobId,
                                        controller: deployment.controller.address, data: data, test: shards.nodeTest,
-                                       globalTest: i == Self.evaluator(job: job, options: options) ? shards.test : nil,
+                                       globalTest: i == evaluator ? shards.test : nil,
                                        store: store, compute: compute, sink: { collector.append($0) })
             setup.reference = shards.reference
             if let slow = options.slowNode, slow.ringIndex == i { setup.delaySeconds = slow.seconds }
@@ -156,11 +157,11 @@ public final class LocalCluster: @unchecked Sendable {
         for n in nodes {
             do { try await tasks[n.address]!.value } catch is NodeStopped {
             } catch {
-                failures.append("\(n.name): \(error)")
+                failures.append("\(n.name) stopped in round \(n.round): \(error)")
             }
         }
         observerStop.stop()
-        _ = try? await observer.value
+        let events = ((try? await observer.value) ?? []) + failures
         for n in nodes { n.setup.store.stop() }
         let view = try await JobView.load(deployment.controller, jobId: created.jobId)
         if view.job.jobStatus != .finished {
@@ -176,6 +177,7 @@ public final class LocalCluster: @unchecked Sendable {
         var report = RunReport.build(strategy: job.strategy, jobId: created.jobId.description, job: job, nodes: reportNodes,
                                      records: collector.all, seconds: now() - t0)
         report.controller = deployment.controller.address.checksummed
+        report.events = events
         report.records = collector.all.sorted { ($0.round, $0.name) < ($1.round, $1.name) }
         try report.write(to: dir + "/report")
         // The nodes' raw round records too (teachers, transfers, timeouts, rejected models), one JSON line each.
@@ -189,19 +191,23 @@ public final class LocalCluster: @unchecked Sendable {
         i < 26 ? String(UnicodeScalar(UInt8(65 + i))) : "N\(i)"
     }
 
-    /// The node that scores the global model on the full test set: the first honest node no fault touches.
-    static func evaluator(job: JobConfig, options: Options) -> Int {
+    /// The node that scores the global model on the full test set: an honest untrusted node no fault touches —
+    /// the one with the smallest shard (ties: the last in ring order), which the Controller's data-size refill
+    /// would promote last, so it is never the trusted node whose crash a fault injects.
+    static func evaluator(job: JobConfig, options: Options, sizes: [Int]) -> Int {
         let touched = Set([options.killTrusted?.ringIndex, options.slowNode?.ringIndex].compactMap { $0 })
         let trusted = Set(options.trustedRingIndices ?? [])
-        return (0..<job.nodes).first { job.adversary(ofNode: $0) == .none && !touched.contains($0) && !trusted.contains($0) }
+        let byRefillOrder = sizes.indices.sorted { (sizes[$0], -$0) > (sizes[$1], -$1) }
+        return byRefillOrder.last { job.adversary(ofNode: $0) == .none && !touched.contains($0) && !trusted.contains($0) }
             ?? (0..<job.nodes).first { job.adversary(ofNode: $0) == .none } ?? 0
     }
 
     static func observe(nodes: [RDFLNode], stop: StopFlag, controller: ControllerContract,
                         jobId: UInt256, options: Options, collector: RecordCollector,
-                        progress: (@Sendable (Progress) -> Void)?) async throws {
+                        progress: (@Sendable (Progress) -> Void)?) async throws -> [String] {
         var crashed: Set<Address> = []
         var events: [String] = []
+        var completed = 0
         var follower = JobEventFollower(controller: controller,
                                         storage: StorageContract(address: try await controller.jobs(jobId).storage, chain: controller.binding.chain),
                                         jobId: jobId)
@@ -214,6 +220,11 @@ public final class LocalCluster: @unchecked Sendable {
                 case .controller(.aggregatorSelected(let s)):
                     let who = byAddress[s.aggregator]
                     events.append("round \(s.round): aggregator \(who?.name ?? "?")\(s.attempt > .zero ? " (reselected)" : "")")
+                case .controller(.roundCompleted(let c)):
+                    completed = c.round.asInt ?? completed
+                case .controller(.trustedSet(let t)) where t.trusted:
+                    // A refill comes in the transaction that ends a round, after its RoundCompleted.
+                    events.append("\(byAddress[t.node]?.name ?? "?") trusted\(completed > 0 ? " from round \(completed + 1) (refill)" : "")")
                 default: break
                 }
             }
@@ -233,6 +244,7 @@ public final class LocalCluster: @unchecked Sendable {
             }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
+        return events
     }
 }
 

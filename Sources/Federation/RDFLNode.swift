@@ -125,8 +125,8 @@ public final class RDFLNode: @unchecked Sendable {
         var global = try Model(spec: spec, seed: setup.job.seed).parameters
         for r in 1...setup.job.rounds {
             try checkAlive()
-            if setup.crashAtRound == r { try crash() }
             setRound(r, trusted: isTrusted)
+            if setup.crashAtRound == r { try crash() }
             global = try await runRound(r, global: global)
         }
         set("finished")

@@ -56,9 +56,12 @@ public struct RunReport: Codable, Sendable {
     public var chainStoreShare: Double
     /// The nodes' raw round records (written to records.jsonl, not to metrics.json).
     public var records: [NodeRoundRecord]? = nil
+    /// What happened besides the rounds' metrics, in order: injected faults, down reports, aggregator
+    /// (re)selections, trusted places refilled, and nodes that stopped with an error while the job went on.
+    public var events: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case strategy, job, nodes, rounds, seconds, transactions
+        case strategy, job, nodes, rounds, seconds, transactions, events
         case controller
         case jobId = "job_id", finalAccuracy = "final_accuracy", referenceBytes = "reference_bytes"
         case gasUsed = "gas_used", chainStoreShare = "chain_store_share"

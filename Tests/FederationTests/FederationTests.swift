@@ -149,6 +149,11 @@ import TestSupport
         #expect(report.referenceBytes == 63)
         let nodes = Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.name, $0) })
         #expect(nodes["D"]?.alive == false, "D was reported down on chain")
+        #expect(nodes["B"]?.trusted == false, "an owner-chosen trusted set is not refilled (B, the attacker, would be next by data size)")
+        let events = report.events ?? []
+        #expect(events.contains("D crashed (fault injection) in round 2"), "\(events)")
+        #expect(events.contains { $0.hasPrefix("D reported down by ") }, "\(events)")
+        #expect(!events.contains { $0.contains(" stopped in round ") }, "no node stopped with an error: \(events)")
         #expect(report.finalAccuracy > 0.4, "accuracy \(report.finalAccuracy)")
         // Every trusted node that distilled chose teachers, and the noise model of B was never one of them (it is far
         // from every honest model).
