@@ -119,6 +119,20 @@ extension RDFLNode {
         return (plain, cid)
     }
 
+    /// Sends a round transaction that a race can make revert — the round ended, or its target went down, between
+    /// this node reading the chain and sending. A revert is recorded and answers false, so the caller reads the
+    /// chain again and decides anew; any other error is thrown.
+    func raceable(_ what: String, record: inout NodeRoundRecord, _ send: () async throws -> Void) async throws -> Bool {
+        do {
+            try await send()
+            return true
+        } catch let error as ContractError {
+            guard case .reverted = error else { throw error }
+            record.reverted = (record.reverted ?? []) + ["\(what): \(error)"]
+            return false
+        }
+    }
+
     // MARK: untrusted
 
     /// 2. hand the model to the first live trusted node clockwise, then wait for the global model; if that trusted
@@ -126,20 +140,27 @@ extension RDFLNode {
     func untrustedRound(_ r: Int, own: HeldModel, record: inout NodeRoundRecord) async throws -> [Float] {
         set("submitting")
         var target = try await controller.firstTrustedClockwise(jobId: setup.jobId, position: ControllerContract.ringPosition(of: me))
-        _ = try await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
-        record.submittedTo = target.checksummed
+        var submitted = try await raceable("submit to \(target.checksummed)", record: &record) {
+            _ = try await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
+        }
+        if submitted { record.submittedTo = target.checksummed }
         set("waiting for global")
         let deadline = now() + setup.job.phaseTimeoutSeconds * 4
         while ledger.global[r] == nil {
             try checkAlive()
             try await refresh()
             if ledger.global[r] != nil { break }
-            if ledger.down.contains(target) && ledger.distilled[r]?[target] == nil {
+            if !submitted || (ledger.down.contains(target) && ledger.distilled[r]?[target] == nil) {
+                let resubmission = submitted
                 target = try await controller.firstTrustedClockwise(jobId: setup.jobId, position: ControllerContract.ringPosition(of: me))
                 if target != .zero {
-                    _ = try? await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
-                    record.submittedTo = target.checksummed
-                    record.resubmitted = true
+                    submitted = try await raceable("submit to \(target.checksummed)", record: &record) {
+                        _ = try await storage.submit(round: UInt256(r), to: target, ref: own.ref, from: setup.key)
+                    }
+                    if submitted {
+                        record.submittedTo = target.checksummed
+                        record.resubmitted = record.resubmitted || resubmission
+                    }
                 }
             }
             if now() > deadline { throw FederationError.timeout("round \(r): no global model") }

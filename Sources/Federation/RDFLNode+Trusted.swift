@@ -38,7 +38,17 @@ extension RDFLNode {
         }
         record.seconds.distillation = now() - td
         let mine = try publish(distilled, round: r, record: &record)
-        _ = try await storage.postDistilled(round: UInt256(r), ref: mine.ref, from: setup.key)
+        let posted = try await raceable("postDistilled", record: &record) {
+            _ = try await storage.postDistilled(round: UInt256(r), ref: mine.ref, from: setup.key)
+        }
+        if !posted {
+            // Only a round that ended meanwhile explains the revert; anything else leaves this node out of the job.
+            try await refresh()
+            guard ledger.global[r] != nil else {
+                throw FederationError.protocolViolation("round \(r): postDistilled reverted: \(record.reverted?.last ?? "?")")
+            }
+            return try await fetchGlobal(r, record: &record)
+        }
 
         // 5. second ring pass: the distilled models of the trusted nodes.
         set("ring pass 2")
@@ -103,11 +113,16 @@ extension RDFLNode {
                     .sorted { $0.author < $1.author }
                 pendingCount = pending.count
                 if !pending.isEmpty {
-                    step += 1
-                    _ = try await storage.forward(round: UInt256(r), phase: phase, step: UInt256(step), to: next,
-                                                  origins: pending.map(\.author), refs: pending.map(\.ref), from: setup.key)
-                    sentTo[next, default: []].formUnion(pending.map(\.author))
-                    pendingCount = 0
+                    // A successor reported down meanwhile makes the forward revert: the next pass picks a new one.
+                    let sent = try await raceable("forward to \(next.checksummed)", record: &record) {
+                        _ = try await storage.forward(round: UInt256(r), phase: phase, step: UInt256(step + 1), to: next,
+                                                      origins: pending.map(\.author), refs: pending.map(\.ref), from: setup.key)
+                    }
+                    if sent {
+                        step += 1
+                        sentTo[next, default: []].formUnion(pending.map(\.author))
+                        pendingCount = 0
+                    }
                 }
             }
             let want = Set(expected(self))

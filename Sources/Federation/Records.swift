@@ -47,6 +47,9 @@ public struct NodeRoundRecord: Codable, Sendable, Equatable {
     public var transfers: [TransferRecord] = []
     public var rejected: [String] = []
     public var timeouts: [String] = []
+    /// Transactions the chain reverted because of a race (the round ended, or the target went down, between
+    /// reading the chain and sending); the node read the chain again and went on.
+    public var reverted: [String]?
     /// Calldata bytes of this node's transactions in the round, and the size of one model reference.
     public var chainBytes = 0
     public var referenceBytes = 0
