@@ -121,14 +121,15 @@ extension RDFLNode {
 
     /// Sends a round transaction that a race can make revert — the round ended, or its target went down, between
     /// this node reading the chain and sending. A revert is recorded and answers false, so the caller reads the
-    /// chain again and decides anew; any other error is thrown.
+    /// chain again and decides anew; any other error is thrown. A revert repeated on every poll is recorded once.
     func raceable(_ what: String, record: inout NodeRoundRecord, _ send: () async throws -> Void) async throws -> Bool {
         do {
             try await send()
             return true
         } catch let error as ContractError {
             guard case .reverted = error else { throw error }
-            record.reverted = (record.reverted ?? []) + ["\(what): \(error)"]
+            let line = "\(what): \(error)"
+            if record.reverted?.last != line { record.reverted = (record.reverted ?? []) + [line] }
             return false
         }
     }
