@@ -44,8 +44,10 @@ public struct JobConfig: Codable, Sendable, Equatable {
     public var trusted: Int = 3
     /// `data-size`: the `trusted` nodes with the largest data shards, ties to the lower ring position (the
     /// Controller's rule; `gfl job start` always uses it). `spread`: evenly spaced around the ring, as in the
-    /// paper's figure (embedded runs only: `gfl job run`, `job compare`; `gfl demo` always spreads).
+    /// paper's figure (embedded runs only: `gfl job run`, `job compare`; `gfl demo` always spreads). `nodes`: the
+    /// ring indices in `trustedNodes`, as an owner who vetted them would mark them (embedded runs only).
     public var trustedSelection: String = "data-size"
+    public var trustedNodes: [Int] = []
     /// Seed of the initial model, the data split and every node's shuffling.
     public var seed: UInt64 = 0
     /// Blocks without a heartbeat before a node may be reported down.
@@ -146,7 +148,14 @@ public struct JobConfig: Codable, Sendable, Equatable {
         try need(teacherFraction > 0 && teacherFraction <= 1, "teacherFraction", "in (0, 1]")
         try need(teacherFractionStep >= 0 && teacherFractionStep <= 1, "teacherFractionStep", "in [0, 1]")
         try need(trusted >= 1 && trusted <= nodes, "trusted", "1…nodes")
-        try need(["data-size", "spread"].contains(trustedSelection), "trustedSelection", "data-size or spread")
+        try need(["data-size", "spread", "nodes"].contains(trustedSelection), "trustedSelection", "data-size, spread or nodes")
+        if trustedSelection == "nodes" {
+            try need(trustedNodes.count == trusted && Set(trustedNodes).count == trusted
+                     && trustedNodes.allSatisfy { $0 >= 0 && $0 < nodes },
+                     "trustedNodes", "\(trusted) different ring indices in 0…\(nodes - 1) (as many as trusted)")
+        } else {
+            try need(trustedNodes.isEmpty, "trustedNodes", "empty unless trustedSelection is nodes")
+        }
         try need(heartbeatTimeoutBlocks >= 1 && aggregationTimeoutBlocks >= 1 && roundTimeoutBlocks >= 1,
                  "…TimeoutBlocks", "positive")
         try need(heartbeatSeconds > 0 && phaseTimeoutSeconds > 0, "heartbeatSeconds/phaseTimeoutSeconds", "positive")

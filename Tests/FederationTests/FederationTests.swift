@@ -35,6 +35,15 @@ import TestSupport
         #expect(JobConfig.trustedSpread(nodes: 10, count: 3) == [0, 3, 6])
         let bad = Data(#"{"trustedSelection":"random"}"#.utf8)
         #expect(throws: JobConfigError.self) { try JobConfig.decode(bad) }
+        // An owner's list: as many different ring indices as `trusted`, and only with "nodes".
+        let listed = try JobConfig.decode(Data(#"{"nodes":10,"trusted":3,"trustedSelection":"nodes","trustedNodes":[6,2,4]}"#.utf8))
+        #expect(listed.trustedNodes == [6, 2, 4])
+        for text in [#"{"nodes":10,"trusted":3,"trustedSelection":"nodes","trustedNodes":[2,4]}"#,
+                     #"{"nodes":10,"trusted":3,"trustedSelection":"nodes","trustedNodes":[2,4,4]}"#,
+                     #"{"nodes":10,"trusted":3,"trustedSelection":"nodes","trustedNodes":[2,4,10]}"#,
+                     #"{"nodes":10,"trusted":3,"trustedNodes":[2,4,6]}"#] {
+            #expect(throws: JobConfigError.self, "\(text)") { try JobConfig.decode(Data(text.utf8)) }
+        }
     }
 
     @Test func teacherFractionGrowsByRoundUpToTheCap() {

@@ -206,6 +206,8 @@ enum JobRunner {
         let indices: [Int]
         if config.trustedSelection == "spread" {
             indices = JobConfig.trustedSpread(nodes: config.nodes, count: config.trusted)
+        } else if config.trustedSelection == "nodes" {
+            indices = config.trustedNodes.sorted()
         } else {
             let data: FederatedData
             do { data = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
@@ -226,8 +228,8 @@ enum JobRunner {
         options.blockTime = blockTime
         if strategy == .rdfl {
             options.trustedRingIndices = try trustedIndices(config)
-            // The data-size rule is the Controller's own (and refills lost places); a spread set is the owner's.
-            options.trustedByDataSize = config.trustedSelection != "spread"
+            // The data-size rule is the Controller's own (and refills lost places); spread and listed sets are the owner's.
+            options.trustedByDataSize = config.trustedSelection == "data-size"
         } else {
             options.trustedRingIndices = [0]
         }
