@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["GFLContracts", "Chain", "RPCClient", "Primitives", "TestSupport", "Learning"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "FederationTests", dependencies: [
-            "Federation", "GFLContracts", "Learning", "Primitives", "ContentStore", "TestSupport"]),
+            "Federation", "Chain", "GFLContracts", "Learning", "Primitives", "ContentStore", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "ExplorerTests", dependencies: ["ExplorerWeb", "GFLContracts", "RPCClient", "Primitives", "TestSupport"]),
     ]

@@ -71,10 +71,12 @@ public final class LocalCluster: @unchecked Sendable {
         do { genesis = try Genesis(contentsOf: URL(fileURLWithPath: options.genesisPath)) } catch {
             throw FederationError.config("genesis \(options.genesisPath): \(error) (run from the repository root or pass --genesis)")
         }
-        for k in keys where genesis.alloc[k.address] == nil {
-            genesis.alloc[k.address] = GenesisAccount(balance: UInt256.exp(UInt256(10), UInt256(21)))
-        }
+        let funding = UInt256.exp(UInt256(10), UInt256(21))
+        let unfunded = keys.map(\.address).filter { genesis.alloc[$0] == nil }
+        for a in unfunded { genesis.alloc[a] = GenesisAccount(balance: funding) }
         try FileManager.default.createDirectory(atPath: dir + "/chain", withIntermediateDirectories: true)
+        try Self.writeGenesis(from: options.genesisPath, adding: unfunded, balance: funding, to: dir + "/chain/genesis.json",
+                              expected: genesis)
         let kv = try LevelDBStore(path: dir + "/chain/chaindata", sync: false)
         var chainOptions = ChainOptions()
         chainOptions.instantMining = options.blockTime == nil
@@ -184,6 +186,25 @@ public final class LocalCluster: @unchecked Sendable {
         let records = try RecordFile(path: dir + "/report/records.jsonl")
         for r in collector.all.sorted(by: { ($0.round, $0.name) < ($1.round, $1.name) }) { records.append(r) }
         return report
+    }
+
+    /// Writes the genesis this run used — the given file plus the accounts it funded — next to the chain data, so
+    /// that `gfl node --datadir DIR/chain --genesis DIR/chain/genesis.json` reopens the chain for the explorer.
+    public static func writeGenesis(from path: String, adding accounts: [Address], balance: UInt256, to destination: String,
+                             expected: Genesis) throws {
+        guard let data = FileManager.default.contents(atPath: path),
+              var root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw FederationError.config("genesis \(path) is not a JSON object")
+        }
+        var alloc = root["alloc"] as? [String: Any] ?? [:]
+        for a in accounts { alloc[a.checksummed] = ["balance": balance.hexString] }
+        root["alloc"] = alloc
+        let out = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        try out.write(to: URL(fileURLWithPath: destination))
+        // The file must describe the very chain the node starts with, or reopening it would be refused.
+        guard (try? Genesis(contentsOf: URL(fileURLWithPath: destination))) == expected else {
+            throw FederationError.config("internal: \(destination) does not reproduce the run's genesis")
+        }
     }
 
     /// Node names in ring order: A…Z, then N26, N27, ….

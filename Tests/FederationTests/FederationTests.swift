@@ -1,3 +1,4 @@
+import Chain
 import ContentStore
 import Federation
 import Foundation
@@ -136,6 +137,31 @@ import TestSupport
 
 /// The round protocol in one process with faults: a trusted node dies when round 2 starts and the aggregator the
 /// Controller picks in round 3 dies too; the remaining nodes report them down, route around them and finish.
+/// A cluster with more providers than dev.json funds writes the genesis it really used next to the chain, so
+/// `gfl node --datadir DIR/chain --genesis DIR/chain/genesis.json` reopens it.
+@Suite struct ClusterGenesisTests {
+    @Test func writtenGenesisReproducesTheFundedOne() throws {
+        let path = Fixtures.repoRoot.appendingPathComponent("genesis/dev.json").path
+        var expected = try Genesis(contentsOf: URL(fileURLWithPath: path))
+        let extra = [try Address(hex: "0x00000000000000000000000000000000000000a1"),
+                     try Address(hex: "0x00000000000000000000000000000000000000B2")]
+        let balance = UInt256.exp(UInt256(10), UInt256(21))
+        for a in extra { expected.alloc[a] = GenesisAccount(balance: balance) }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-genesis-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try LocalCluster.writeGenesis(from: path, adding: extra, balance: balance, to: out, expected: expected)
+        let back = try Genesis(contentsOf: URL(fileURLWithPath: out))
+        #expect(back == expected)
+        #expect(back.alloc[extra[1]]?.balance == balance)
+        // A genesis that does not match what the file says is refused rather than written silently.
+        var other = expected
+        other.alloc[extra[0]] = GenesisAccount(balance: UInt256(1))
+        #expect(throws: FederationError.self) {
+            try LocalCluster.writeGenesis(from: path, adding: extra, balance: balance, to: out, expected: other)
+        }
+    }
+}
+
 @Suite(.serialized) struct ClusterFaultTests {
     @Test(.timeLimit(.minutes(6))) func jobSurvivesAKilledTrustedNodeAndAKilledAggregator() async throws {
         var job = JobConfig()

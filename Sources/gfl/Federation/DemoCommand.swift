@@ -106,9 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
         for line in FederationOutput.teacherLines(report).suffix(6) { print(line) }
         print("final global accuracy \(fixed(report.finalAccuracy, 4)) in \(fixed(report.seconds, 1)) s; model reference on chain: \(report.referenceBytes) bytes; chain+store share of round time \(fixed(report.chainStoreShare * 100, 1))%")
         print("report: \(reportDir)/metrics.json, metrics.csv, ring.json, accuracy.svg")
-        if job.nodes <= 9 {
-            // With at most nine providers every key is a pre-funded dev account, so the chain reopens on dev.json.
-            print("inspect it: gfl node --datadir \(options.workDirectory)/chain & gfl explorer serve --controller \(report.controller ?? "?") --reports \(reportDir)")
-        }
+        let chain = options.workDirectory + "/chain"
+        print("inspect it: gfl node --datadir \(chain) --genesis \(chain)/genesis.json & gfl explorer serve --controller \(report.controller ?? "?") --reports \(reportDir)")
     }
 }

@@ -244,7 +244,11 @@ enum JobRunner {
             display.finish(); throw CLIError("\(error)")
         }
         display.finish()
-        if !json { print(FederationOutput.roundTable(report)); print("report: \(directory)/report") }
+        if !json {
+            print(FederationOutput.roundTable(report))
+            print("report: \(directory)/report")
+            print("chain: gfl node --datadir \(directory)/chain --genesis \(directory)/chain/genesis.json (then gfl explorer job \(report.jobId ?? "1") --controller \(report.controller ?? "?"))")
+        }
         return report
     }
 }
