@@ -199,10 +199,16 @@ public struct JobConfig: Codable, Sendable, Equatable {
         min(teacherFractionMax, teacherFraction + Double(max(0, round - 1)) * teacherFractionStep)
     }
 
-    /// Ring indices of the trusted nodes under the Controller's data-size rule: the `count` largest `sizes`
-    /// (indexed by ring position order), ties to the lower index; ascending.
+    /// Ring indices in the order the Controller's data-size rule trusts them (at start, and when it refills a
+    /// place): largest size first, ties to the lower index.
+    public static func dataSizeOrder(sizes: [Int]) -> [Int] {
+        sizes.indices.sorted { (sizes[$0], -$0) > (sizes[$1], -$1) }
+    }
+
+    /// Ring indices of the trusted nodes under the Controller's data-size rule: the first `count` of
+    /// `dataSizeOrder`, ascending.
     public static func trustedByDataSize(sizes: [Int], count: Int) -> [Int] {
-        Array(sizes.indices.sorted { (sizes[$0], -$0) > (sizes[$1], -$1) }.prefix(count)).sorted()
+        Array(dataSizeOrder(sizes: sizes).prefix(count)).sorted()
     }
 
     /// Ring indices of `count` trusted nodes spaced evenly around a ring of `nodes` (the paper's A, D, F for 6/3).

@@ -200,11 +200,11 @@ public final class LocalCluster: @unchecked Sendable {
         for a in accounts { alloc[a.checksummed] = ["balance": balance.hexString] }
         root["alloc"] = alloc
         let out = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
-        try out.write(to: URL(fileURLWithPath: destination))
         // The file must describe the very chain the node starts with, or reopening it would be refused.
-        guard (try? Genesis(contentsOf: URL(fileURLWithPath: destination))) == expected else {
-            throw FederationError.config("internal: \(destination) does not reproduce the run's genesis")
+        guard (try? Genesis(json: out)) == expected else {
+            throw FederationError.config("internal: \(destination) would not reproduce the run's genesis")
         }
+        try out.write(to: URL(fileURLWithPath: destination))
     }
 
     /// Node names in ring order: A…Z, then N26, N27, ….
@@ -218,8 +218,7 @@ public final class LocalCluster: @unchecked Sendable {
     static func evaluator(job: JobConfig, options: Options, sizes: [Int]) -> Int {
         let touched = Set([options.killTrusted?.ringIndex, options.slowNode?.ringIndex].compactMap { $0 })
         let trusted = Set(options.trustedRingIndices ?? [])
-        let byRefillOrder = sizes.indices.sorted { (sizes[$0], -$0) > (sizes[$1], -$1) }
-        return byRefillOrder.last { job.adversary(ofNode: $0) == .none && !touched.contains($0) && !trusted.contains($0) }
+        return JobConfig.dataSizeOrder(sizes: sizes).last { job.adversary(ofNode: $0) == .none && !touched.contains($0) && !trusted.contains($0) }
             ?? (0..<job.nodes).first { job.adversary(ofNode: $0) == .none } ?? 0
     }
 

@@ -55,8 +55,8 @@ extension RDFLNode {
         let distilledModels = try await ringPass(r, phase: 2, own: mine, record: &record) { node in
             node.liveTrustedRing()
         }
-        if ledger.global[r] != nil { return try await fetchGlobal(r, record: &record) }
-        // 6. a random live trusted node aggregates; every trusted node can trigger the selection.
+        // 6. a random live trusted node aggregates; every trusted node can trigger the selection (nothing to do
+        // when the round's global model is already posted).
         set("aggregation")
         try await aggregate(r, distilled: distilledModels, record: &record)
         return try await fetchGlobal(r, record: &record)

@@ -135,8 +135,6 @@ import TestSupport
     }
 }
 
-/// The round protocol in one process with faults: a trusted node dies when round 2 starts and the aggregator the
-/// Controller picks in round 3 dies too; the remaining nodes report them down, route around them and finish.
 /// A cluster with more providers than dev.json funds writes the genesis it really used next to the chain, so
 /// `gfl node --datadir DIR/chain --genesis DIR/chain/genesis.json` reopens it.
 @Suite struct ClusterGenesisTests {
@@ -153,15 +151,19 @@ import TestSupport
         let back = try Genesis(contentsOf: URL(fileURLWithPath: out))
         #expect(back == expected)
         #expect(back.alloc[extra[1]]?.balance == balance)
-        // A genesis that does not match what the file says is refused rather than written silently.
+        // A genesis that does not match what the file would say is refused, and the file is left as it was.
         var other = expected
         other.alloc[extra[0]] = GenesisAccount(balance: UInt256(1))
+        let elsewhere = out + ".other"
         #expect(throws: FederationError.self) {
-            try LocalCluster.writeGenesis(from: path, adding: extra, balance: balance, to: out, expected: other)
+            try LocalCluster.writeGenesis(from: path, adding: extra, balance: balance, to: elsewhere, expected: other)
         }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
     }
 }
 
+/// The round protocol in one process with faults: a trusted node dies when round 2 starts and the aggregator the
+/// Controller picks in round 3 dies too; the remaining nodes report them down, route around them and finish.
 @Suite(.serialized) struct ClusterFaultTests {
     @Test(.timeLimit(.minutes(6))) func jobSurvivesAKilledTrustedNodeAndAKilledAggregator() async throws {
         var job = JobConfig()
