@@ -23,6 +23,8 @@ public final class LocalCluster: @unchecked Sendable {
         public var workDirectory: String
         public var genesisPath = "genesis/dev.json"
         public var datasetDirectory = FashionMNIST.defaultDirectory
+        /// The job's data split, when the caller already loaded it (from `datasetDirectory`); nil: loaded here.
+        public var data: FederatedData?
         /// Ring indices (0 = first clockwise from position 0) of the trusted nodes; nil: by data size.
         public var trustedRingIndices: [Int]?
         /// The Controller picks the trusted nodes by declared data size at start and refills places lost to
@@ -109,7 +111,7 @@ public final class LocalCluster: @unchecked Sendable {
         try await Self.configureDistillation(job: job, jobId: created.jobId, on: chain, owner: owner)
 
         // Data: the same split every strategy uses for this seed.
-        let shards = try FederatedData.load(job: job, directory: options.datasetDirectory)
+        let shards = try options.data ?? FederatedData.load(job: job, directory: options.datasetDirectory)
         let compute = ComputePool(width: ComputePool.cores)
         let evaluator = Self.evaluator(job: job, options: options, sizes: shards.train.map(\.count))
         let collector = RecordCollector()
@@ -254,7 +256,12 @@ public final class LocalCluster: @unchecked Sendable {
                 events.append("\(n.name) crashed (fault injection) in round \(n.round)")
             }
             if let progress {
-                let done = Set(collector.all.map(\.round)).sorted()
+                // A round counts as done once the evaluator scored its global model (or every live node reported):
+                // earlier, the figure would be the mean of the node accuracies that happened to be in.
+                let live = nodes.filter { !$0.killed.isStopped }.count
+                let done = Set(Dictionary(grouping: collector.all, by: \.round).filter { _, rs in
+                    rs.contains { $0.globalTestAccuracy != nil } || Set(rs.map(\.name)).count >= live
+                }.keys)
                 let named = nodes.map { ReportNode(name: $0.name, address: $0.address.checksummed, position: "", trusted: false,
                                                    adversary: "", samples: 0, alive: true, store: "") }
                 let partial = RunReport.build(strategy: options.job.strategy, jobId: nil, job: options.job, nodes: named,

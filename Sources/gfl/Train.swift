@@ -29,7 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "Split the training set over --nodes nodes: iid, dirichlet:ALPHA or shards:K; prints each node's class histogram.")
     var partition: String?
     @Option(help: "Number of nodes for --partition.") var nodes = 10
-    @Option(help: "With --partition, train on this node's share only (otherwise only print the histograms).") var node: Int?
+    @Option(help: ArgumentHelp("With --partition, train on this node's share only, or on several nodes' shares pooled (a comma list such as 0,3,5: what those nodes could reach together, trained centrally); otherwise only print the histograms.",
+                               valueName: "node[,node…]"),
+            transform: parseNodeList) var node: [Int]?
     @Flag(help: "End with one JSON line.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
 
@@ -38,6 +40,8 @@ struct Train: ParsableCommand {
         guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1...64") }
         guard batch >= 1 else { throw ValidationError("--batch must be ≥ 1") }
         if let s = subset, s < 1 { throw ValidationError("--subset must be ≥ 1") }
+        if let bad = node?.first(where: { $0 < 0 || $0 >= nodes }) { throw ValidationError("--node \(bad) is not in 0..<\(nodes)") }
+        if node != nil && partition == nil { throw ValidationError("--node needs --partition (which split the node indices refer to)") }
     }
 
     func run() throws {
@@ -58,8 +62,7 @@ struct Train: ParsableCommand {
             print("\(scheme) over \(nodes) nodes (seed \(seed)), samples per class:")
             print(Partitioner.histogramTable(Partitioner.histograms(labels: train.labels, classes: train.classes, partition: parts)))
             guard let node else { return }
-            guard node >= 0 && node < nodes else { throw ValidationError("--node must be in 0..<\(nodes)") }
-            train = train.subset(parts[node])
+            train = train.subset(node.flatMap { parts[$0] })
         }
         let net = try Model(spec: spec, seed: seed)
         let trainer = Trainer(model: net, config: cfg)
@@ -114,11 +117,23 @@ struct Train: ParsableCommand {
         }
         if json {
             let sps = trainSeconds > 0 ? Double(trained) / trainSeconds : 0
-            print(#"{"model":"\#(model)","epochs":\#(epochs),"test_accuracy":\#(fixed(last.accuracy, 4)),"test_loss":\#(fixed(last.loss, 4)),"samples_per_s":\#(fixed(sps, 1)),"seconds":\#(fixed(trainSeconds, 2))}"#)
+            print(#"{"model":"\#(model)","epochs":\#(epochs),"train_samples":\#(train.count),"test_accuracy":\#(fixed(last.accuracy, 4)),"test_loss":\#(fixed(last.loss, 4)),"samples_per_s":\#(fixed(sps, 1)),"seconds":\#(fixed(trainSeconds, 2))}"#)
         }
     }
 
     private func log(_ s: String) { if !quiet { writeStderr(s + "\n") } }
+}
+
+/// `--node`'s value: one node index or a comma list of distinct indices.
+private func parseNodeList(_ text: String) throws -> [Int] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var nodes: [Int] = []
+    for item in items {
+        guard let n = Int(item) else { throw ValidationError("'\(item)' is not a node index (expected N or N,M,…)") }
+        guard !nodes.contains(n) else { throw ValidationError("node \(n) is listed twice") }
+        nodes.append(n)
+    }
+    return nodes
 }
 
 /// `iid`, `dirichlet:ALPHA` (minimum 10 samples per node) or `shards:K`.

@@ -202,16 +202,20 @@ enum JobRunner {
     /// RDFL's trusted ring indices by the job's rule. Data size is decided here by the Controller's rule (the
     /// shards are known before the nodes join), so that fault injection can name the second trusted node.
     /// Adversaries are untrusted nodes by definition: a job whose rule would trust one is refused.
-    static func trustedIndices(_ config: JobConfig) throws -> [Int] {
+    /// `data` is the job's split, loaded once here for the data-size rule and handed on to the run.
+    static func trustedIndices(_ config: JobConfig, data: inout FederatedData?) throws -> [Int] {
         let indices: [Int]
         if config.trustedSelection == "spread" {
             indices = JobConfig.trustedSpread(nodes: config.nodes, count: config.trusted)
         } else if config.trustedSelection == "nodes" {
             indices = config.trustedNodes.sorted()
         } else {
-            let data: FederatedData
-            do { data = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
-            indices = JobConfig.trustedByDataSize(sizes: data.train.map(\.count), count: config.trusted)
+            let split: FederatedData
+            if let loaded = data { split = loaded } else {
+                do { split = try FederatedData.load(job: config) } catch { throw CLIError("\(error)") }
+                data = split
+            }
+            indices = JobConfig.trustedByDataSize(sizes: split.train.map(\.count), count: config.trusted)
         }
         if let bad = indices.first(where: { config.adversary(ofNode: $0) != .none }) {
             throw CLIError("node \(LocalCluster.name(bad)) (index \(bad)) would be trusted by \(config.trustedSelection) but is an adversary; "
@@ -227,7 +231,7 @@ enum JobRunner {
         options.genesisPath = genesis
         options.blockTime = blockTime
         if strategy == .rdfl {
-            options.trustedRingIndices = try trustedIndices(config)
+            options.trustedRingIndices = try trustedIndices(config, data: &options.data)
             // The data-size rule is the Controller's own (and refills lost places); spread and listed sets are the owner's.
             options.trustedByDataSize = config.trustedSelection == "data-size"
         } else {
