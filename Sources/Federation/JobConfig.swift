@@ -27,6 +27,8 @@ public struct JobConfig: Codable, Sendable, Equatable {
     public var localEpochs: Int = 1
     public var batchSize: Int = 64
     public var learningRate: Float = 0.01
+    /// Round r trains (and distils) with `learningRate · learningRateDecay^(r−1)`; 1 keeps it constant.
+    public var learningRateDecay: Float = 1
     public var momentum: Float = 0.9
     /// λ of the distillation loss CE + λ·‖z_teacher − z_student‖².
     public var distillationWeight: Float = 0.05
@@ -142,6 +144,7 @@ public struct JobConfig: Codable, Sendable, Equatable {
         try need(localEpochs >= 1 && localEpochs <= 100, "localEpochs", "1…100")
         try need(batchSize >= 1 && batchSize <= 4096, "batchSize", "1…4096")
         try need(learningRate > 0 && learningRate.isFinite, "learningRate", "a positive number")
+        try need(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay", "in (0, 1]")
         try need(distillationWeight >= 0 && distillationWeight.isFinite, "distillationWeight", "≥ 0")
         try need(["ed", "kl"].contains(distillationLoss), "distillationLoss", "ed or kl")
         try need(distillationEpochs >= 0 && distillationEpochs <= 100, "distillationEpochs", "0…100")
@@ -192,6 +195,11 @@ public struct JobConfig: Codable, Sendable, Equatable {
         case "shards": return .shards(perNode: 2)
         default: return .iid
         }
+    }
+
+    /// The learning rate of a round (1-based): decayed once per round after the first.
+    public func learningRate(round: Int) -> Float {
+        learningRate * Float(pow(Double(learningRateDecay), Double(max(0, round - 1))))
     }
 
     /// The teacher fraction of a round (1-based): the initial fraction plus the step per later round, capped.

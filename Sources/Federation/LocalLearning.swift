@@ -2,10 +2,10 @@ import Learning
 
 /// The learning a node does in a round, on plain parameter vectors so models move between tasks as values.
 enum LocalLearning {
-    static func trainingConfig(_ job: JobConfig, seed: UInt64) -> TrainingConfig {
+    static func trainingConfig(_ job: JobConfig, round: Int, seed: UInt64) -> TrainingConfig {
         var c = TrainingConfig()
         c.batchSize = job.batchSize
-        c.learningRate = job.learningRate
+        c.learningRate = job.learningRate(round: round)
         c.momentum = job.momentum
         c.seed = seed
         c.parallelism = .blas(threads: 1)
@@ -13,10 +13,10 @@ enum LocalLearning {
     }
 
     /// E local epochs (or `epochs`) from `start`; returns the new parameters.
-    static func train(spec: ModelSpec, start: [Float], data: Dataset, job: JobConfig, seed: UInt64,
+    static func train(spec: ModelSpec, start: [Float], data: Dataset, job: JobConfig, round: Int, seed: UInt64,
                       epochs: Int? = nil) throws -> [Float] {
         let model = try Model(spec: spec, parameters: start)
-        let trainer = Trainer(model: model, config: trainingConfig(job, seed: seed))
+        let trainer = Trainer(model: model, config: trainingConfig(job, round: round, seed: seed))
         for _ in 0..<(epochs ?? job.localEpochs) { try trainer.trainEpoch(data) }
         return model.parameters
     }
@@ -43,7 +43,7 @@ enum LocalLearning {
     /// Distils the averaged logits of `teachers` into `student` on the node's own data with the job's loss
     /// (CE + λ·‖z_teacher − z_student‖² by default); returns the distilled parameters.
     static func distill(spec: ModelSpec, student: [Float], teachers: [[Float]], data: Dataset, job: JobConfig,
-                        seed: UInt64) throws -> [Float] {
+                        round: Int, seed: UInt64) throws -> [Float] {
         guard !teachers.isEmpty, job.distillationEpochs > 0 else { return student }
         var logits: [[Float]] = []
         for t in teachers {
@@ -52,7 +52,7 @@ enum LocalLearning {
         }
         let teacher = try Federated.averageLogits(logits)
         let model = try Model(spec: spec, parameters: student)
-        let trainer = Trainer(model: model, config: trainingConfig(job, seed: seed))
+        let trainer = Trainer(model: model, config: trainingConfig(job, round: round, seed: seed))
         let classes = model.outputCount, inCount = model.inputCount
         var rng = Xoshiro256(seed: seed, stream: 0x4449_5354)  // "DIST"
         // Batch buffers are reused across steps: the loop allocates nothing per batch.

@@ -143,7 +143,7 @@ extension RDFLNode {
         let distilled = try await setup.compute.run { () throws -> [Float] in
             let voted = try Dataset(images: reference.images, labels: labels.map { Int32($0) }, shape: reference.shape,
                                     classes: reference.classes)
-            return try LocalLearning.train(spec: spec, start: local, data: voted, job: job, seed: seed, epochs: job.referenceEpochs)
+            return try LocalLearning.train(spec: spec, start: local, data: voted, job: job, round: r, seed: seed, epochs: job.referenceEpochs)
         }
         record.seconds.distillation = now() - td
         return distilled

@@ -22,7 +22,7 @@ extension RDFLNode {
         set("training")
         let job = setup.job, spec = self.spec, data = setup.data
         let seed = job.seed &+ UInt64(setup.index) &* 1_000_003 &+ UInt64(r)
-        var local = try await setup.compute.run { try LocalLearning.train(spec: spec, start: global, data: data, job: job, seed: seed) }
+        var local = try await setup.compute.run { try LocalLearning.train(spec: spec, start: global, data: data, job: job, round: r, seed: seed) }
         if setup.delaySeconds > 0 { try await Task.sleep(nanoseconds: UInt64(setup.delaySeconds * 1e9)) }
         if adversary == .noise || adversary == .signFlip {
             local = Adversary.poison(model: local, global: global, kind: adversary, seed: seed)

@@ -29,7 +29,7 @@ extension RDFLNode {
         let job = setup.job, spec = self.spec, data = setup.data, student = own.parameters
         let seed = job.seed &+ UInt64(setup.index) &* 7_919 &+ UInt64(r) &* 31
         var distilled = try await setup.compute.run {
-            try LocalLearning.distill(spec: spec, student: student, teachers: teacherParams, data: data, job: job, seed: seed)
+            try LocalLearning.distill(spec: spec, student: student, teachers: teacherParams, data: data, job: job, round: r, seed: seed)
         }
         if !distilled.allSatisfy(\.isFinite) {
             // Diverged (λ or the learning rate too large): peers would refuse the file, so keep the start.

@@ -54,6 +54,17 @@ import TestSupport
         #expect(abs(c.teacherFraction(round: 2) - 0.5) < 1e-12)
         #expect(c.teacherFraction(round: 10) == 0.8)
     }
+
+    @Test func learningRateDecaysOncePerRoundAfterTheFirst() throws {
+        let c = try JobConfig.decode(Data(#"{"learningRate":0.01,"learningRateDecay":0.5}"#.utf8))
+        #expect(c.learningRate(round: 1) == 0.01)
+        #expect(abs(c.learningRate(round: 2) - 0.005) < 1e-9)
+        #expect(abs(c.learningRate(round: 4) - 0.00125) < 1e-9)
+        #expect(JobConfig().learningRate(round: 20) == JobConfig().learningRate)
+        for decay in ["0", "1.5", "-0.9"] {
+            #expect(throws: JobConfigError.self, "\(decay)") { try JobConfig.decode(Data(#"{"learningRateDecay":\#(decay)}"#.utf8)) }
+        }
+    }
 }
 
 @Suite struct ModelSealerTests {

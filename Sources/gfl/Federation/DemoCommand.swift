@@ -96,7 +96,7 @@ struct DemoCommand: AsyncParsableCommand {
             display.finish()
             throw CLIError("\(error)")
         }
-        display.finish()
+        display.finish(report)
         let reportDir = options.workDirectory + "/report"
         if json {
             print(FederationOutput.summaryJSON(report, directory: reportDir))

@@ -52,7 +52,7 @@ enum FederationOutput {
             for e in p.events.dropFirst(shownEvents) { out += "  · \(e)\n" }
             shownEvents = p.events.count
             for r in p.finishedRounds.dropFirst(shownRounds) {
-                out += "  round \(r.round) done: global accuracy \(fixed(r.globalAccuracy, 4)), aggregator \(r.aggregator ?? "-")\n"
+                out += Self.doneLine(r)
             }
             shownRounds = p.finishedRounds.count
             let nodes = p.phases.map { "\($0.name)\($0.trusted ? "*" : ""):\($0.phase)" }.joined(separator: " ")
@@ -66,6 +66,20 @@ enum FederationOutput {
             writeStderr(out)
         }
 
-        func finish() { if tty && !quiet { writeStderr("\r\u{1B}[K") } }
+        private static func doneLine(_ r: RoundMetrics) -> String {
+            "  round \(r.round) done: global accuracy \(fixed(r.globalAccuracy, 4)), aggregator \(r.aggregator ?? "-")\n"
+        }
+
+        /// Clears the status line; with the run's report, also prints the rounds that ended after the last update.
+        func finish(_ report: RunReport? = nil) {
+            guard !quiet else { return }
+            lock.lock(); defer { lock.unlock() }
+            var out = tty ? "\r\u{1B}[K" : ""
+            for r in (report?.rounds ?? []).dropFirst(shownRounds) {
+                out += Self.doneLine(r)
+            }
+            shownRounds = max(shownRounds, report?.rounds.count ?? 0)
+            writeStderr(out)
+        }
     }
 }

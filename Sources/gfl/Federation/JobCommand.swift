@@ -247,7 +247,7 @@ enum JobRunner {
         do { report = try await LocalCluster(options: options).run { display.update($0) } } catch {
             display.finish(); throw CLIError("\(error)")
         }
-        display.finish()
+        display.finish(report)
         if !json {
             print(FederationOutput.roundTable(report))
             print("report: \(directory)/report")
