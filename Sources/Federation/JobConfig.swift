@@ -30,10 +30,13 @@ public struct JobConfig: Codable, Sendable, Equatable {
     /// Round r trains (and distils) with `learningRate · learningRateDecay^(r−1)`; 1 keeps it constant.
     public var learningRateDecay: Float = 1
     public var momentum: Float = 0.9
-    /// λ of the distillation loss CE + λ·‖z_teacher − z_student‖².
+    /// λ of the distillation loss: CE + λ·‖z_teacher − z_student‖² (`ed`), CE + λ·‖z_teacher − z_student‖
+    /// (`euclidean`), or the KL weight α (`kl`).
     public var distillationWeight: Float = 0.05
     /// Temperature, for the KL variant of the loss (`distillationLoss: "kl"`); unused by the default `ed` loss.
     public var temperature: Float = 2
+    /// `ed` (squared distance of the logits), `euclidean` (the distance itself: its pull is bounded by λ, so a
+    /// large λ does not blow up) or `kl`.
     public var distillationLoss: String = "ed"
     /// Passes over its own data a trusted node makes while distilling.
     public var distillationEpochs: Int = 1
@@ -146,7 +149,7 @@ public struct JobConfig: Codable, Sendable, Equatable {
         try need(learningRate > 0 && learningRate.isFinite, "learningRate", "a positive number")
         try need(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay", "in (0, 1]")
         try need(distillationWeight >= 0 && distillationWeight.isFinite, "distillationWeight", "≥ 0")
-        try need(["ed", "kl"].contains(distillationLoss), "distillationLoss", "ed or kl")
+        try need(["ed", "euclidean", "kl"].contains(distillationLoss), "distillationLoss", "ed, euclidean or kl")
         try need(distillationEpochs >= 0 && distillationEpochs <= 100, "distillationEpochs", "0…100")
         try need(teacherFraction > 0 && teacherFraction <= 1, "teacherFraction", "in (0, 1]")
         try need(teacherFractionStep >= 0 && teacherFractionStep <= 1, "teacherFractionStep", "in [0, 1]")
@@ -231,8 +234,11 @@ public struct JobConfig: Codable, Sendable, Equatable {
     }
 
     public var loss: DistillationLoss {
-        distillationLoss == "kl" ? .kl(temperature: temperature, alpha: min(1, distillationWeight))
-                                 : .squaredLogits(lambda: distillationWeight)
+        switch distillationLoss {
+        case "kl": .kl(temperature: temperature, alpha: min(1, distillationWeight))
+        case "euclidean": .euclideanLogits(lambda: distillationWeight)
+        default: .squaredLogits(lambda: distillationWeight)
+        }
     }
 
     static func describe(_ error: Error) -> String {

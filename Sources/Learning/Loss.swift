@@ -47,6 +47,26 @@ public enum Loss {
         return total
     }
 
+    /// Softmax cross-entropy plus `λ·‖z − z_teacher‖₂` per row: the Euclidean distance itself, not its square, so
+    /// the distillation gradient `λ·(z − z_teacher)/‖z − z_teacher‖` has norm λ however far apart the logits are.
+    public static func distillationEuclidean(logits z: CP, teacher t: CP, labels: UnsafePointer<Int32>, rows: Int,
+                                             classes k: Int, lambda: Float, gradient: P?, scale: Float) -> Double {
+        var total = softmaxCrossEntropy(logits: z, labels: labels, rows: rows, classes: k,
+                                        gradient: gradient, scale: scale).loss
+        for r in 0..<rows {
+            let zr = z + r * k, tr = t + r * k
+            var squared: Float = 0
+            for j in 0..<k { let d = zr[j] - tr[j]; squared += d * d }
+            let distance = squared.squareRoot()
+            total += Double(lambda * distance)
+            // At distance 0 the distance has no gradient; any subgradient of norm ≤ λ is valid, 0 is the natural one.
+            guard let gradient, distance > 1e-12 else { continue }
+            let g = scale * lambda / distance
+            for j in 0..<k { gradient[r * k + j] += g * (zr[j] - tr[j]) }
+        }
+        return total
+    }
+
     /// The classic knowledge-distillation loss (Hinton et al.), per row
     /// `(1 − α)·CE(student, y) + α·T²·KL(softmax(z_teacher/T) ‖ softmax(z/T))`.
     /// Gradient: `(1 − α)(softmax(z) − onehot(y)) + α·T·(softmax(z/T) − softmax(z_teacher/T))`.
@@ -78,8 +98,10 @@ public enum Loss {
 
 /// Which loss a training step minimises.
 public enum DistillationLoss: Sendable, Equatable {
-    /// `CE + λ·‖z_teacher − z_student‖²` (RDFL).
+    /// `CE + λ·‖z_teacher − z_student‖²` (RDFL, job files' `"ed"`).
     case squaredLogits(lambda: Float)
+    /// `CE + λ·‖z_teacher − z_student‖₂`, the distance unsquared (job files' `"euclidean"`): a bounded pull.
+    case euclideanLogits(lambda: Float)
     /// `(1 − α)·CE + α·T²·KL` (Hinton et al.).
     case kl(temperature: Float, alpha: Float)
 
@@ -105,6 +127,10 @@ public enum DistillationLoss: Sendable, Equatable {
                             return Loss.distillation(logits: s.baseAddress!, teacher: t.baseAddress!,
                                                      labels: l.baseAddress!, rows: rows, classes: classes,
                                                      lambda: lambda, gradient: g.baseAddress!, scale: scale)
+                        case .euclideanLogits(let lambda):
+                            return Loss.distillationEuclidean(logits: s.baseAddress!, teacher: t.baseAddress!,
+                                                              labels: l.baseAddress!, rows: rows, classes: classes,
+                                                              lambda: lambda, gradient: g.baseAddress!, scale: scale)
                         case let .kl(temperature, alpha):
                             return Loss.distillationKL(logits: s.baseAddress!, teacher: t.baseAddress!,
                                                        labels: l.baseAddress!, rows: rows, classes: classes,

@@ -143,6 +143,10 @@ public final class Trainer {
                     losses[j] = Loss.distillation(logits: z, teacher: t + start * classes, labels: y, rows: count,
                                                   classes: classes, lambda: lambda, gradient: ws.outputGradient,
                                                   scale: scale)
+                case let (.euclideanLogits(lambda)?, t?):
+                    losses[j] = Loss.distillationEuclidean(logits: z, teacher: t + start * classes, labels: y, rows: count,
+                                                           classes: classes, lambda: lambda, gradient: ws.outputGradient,
+                                                           scale: scale)
                 case let (.kl(temp, alpha)?, t?):
                     losses[j] = Loss.distillationKL(logits: z, teacher: t + start * classes, labels: y,
                                                     rows: count, classes: classes, temperature: temp, alpha: alpha,

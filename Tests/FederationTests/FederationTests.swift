@@ -55,12 +55,15 @@ import TestSupport
         #expect(c.teacherFraction(round: 10) == 0.8)
     }
 
-    @Test func learningRateDecaysOncePerRoundAfterTheFirst() throws {
+    @Test func learningRateDecayAndDistillationLossesParse() throws {
         let c = try JobConfig.decode(Data(#"{"learningRate":0.01,"learningRateDecay":0.5}"#.utf8))
         #expect(c.learningRate(round: 1) == 0.01)
         #expect(abs(c.learningRate(round: 2) - 0.005) < 1e-9)
         #expect(abs(c.learningRate(round: 4) - 0.00125) < 1e-9)
         #expect(JobConfig().learningRate(round: 20) == JobConfig().learningRate)
+        let euclidean = try JobConfig.decode(Data(#"{"distillationLoss":"euclidean","distillationWeight":0.5}"#.utf8))
+        #expect(euclidean.loss == .euclideanLogits(lambda: 0.5) && JobConfig().loss == .squaredLogits(lambda: 0.05))
+        #expect(throws: JobConfigError.self) { try JobConfig.decode(Data(#"{"distillationLoss":"l1"}"#.utf8)) }
         for decay in ["0", "1.5", "-0.9"] {
             #expect(throws: JobConfigError.self, "\(decay)") { try JobConfig.decode(Data(#"{"learningRateDecay":\#(decay)}"#.utf8)) }
         }

@@ -46,7 +46,7 @@ import Testing
         let rows = 3, k = 5
         let z = randomArray(rows * k, &rng, scale: 2), t = randomArray(rows * k, &rng, scale: 2)
         let labels = [1, 4, 0]
-        for loss in [DistillationLoss.squaredLogits(lambda: 0), .squaredLogits(lambda: 0.5),
+        for loss in [DistillationLoss.squaredLogits(lambda: 0), .squaredLogits(lambda: 0.5), .euclideanLogits(lambda: 0.7),
                      .kl(temperature: 3, alpha: 0.6), .kl(temperature: 1, alpha: 1)] {
             let (_, grad) = try loss.evaluate(student: z, teacher: t, labels: labels, classes: k)
             var fd = [Float](repeating: 0, count: z.count)

@@ -15,7 +15,7 @@ import Testing
 
     @Test func vectorsArePresent() {
         #expect(Self.layerNames.count >= 10)
-        #expect(((Self.root["losses"] as? [Any]) ?? []).count == 3)
+        #expect(((Self.root["losses"] as? [Any]) ?? []).count == 4)  // ce, squared, kl, euclidean
     }
 
     @Test(arguments: layerNames, ConvStrategy.allCases)
@@ -38,6 +38,7 @@ import Testing
             let loss: DistillationLoss = switch name {
             case "ce": .squaredLogits(lambda: 0)
             case "squared": .squaredLogits(lambda: lambda)
+            case "euclidean": .euclideanLogits(lambda: lambda)
             default: .kl(temperature: T, alpha: alpha)
             }
             let r = try loss.evaluate(student: Self.floats(c["logits"]), teacher: Self.floats(c["teacher"]),

@@ -57,7 +57,7 @@ cases = [
 # Losses (mean over the batch), with gradients with respect to the student logits.
 rows, k = 4, 6
 losses = []
-for name in ["ce", "squared", "kl"]:
+for name in ["ce", "squared", "kl", "euclidean"]:
     z = (torch.randn(rows, k) * 3).requires_grad_(True)
     t = torch.randn(rows, k) * 3
     y = torch.randint(0, k, (rows,))
@@ -67,6 +67,8 @@ for name in ["ce", "squared", "kl"]:
         loss = ce
     elif name == "squared":
         loss = ce + lam * ((t - z) ** 2).sum(dim=1).mean()
+    elif name == "euclidean":
+        loss = ce + lam * (t - z).norm(dim=1).mean()
     else:
         kl = F.kl_div(F.log_softmax(z / T, dim=1), F.log_softmax(t / T, dim=1), reduction="batchmean", log_target=True)
         loss = (1 - alpha) * ce + alpha * T * T * kl
