@@ -62,6 +62,15 @@ import Testing
         }
     }
 
+    /// Where student and teacher logits agree the unsquared distance has no gradient: the loss and gradient are
+    /// plain cross-entropy's, finite, not 0/0.
+    @Test func euclideanDistillationAtZeroDistanceIsCrossEntropy() throws {
+        let z: [Float] = [0.5, -1, 2, 3, 0, -2]
+        let ce = try DistillationLoss.squaredLogits(lambda: 0).evaluate(student: z, teacher: z, labels: [2, 0], classes: 3)
+        let ed = try DistillationLoss.euclideanLogits(lambda: 2).evaluate(student: z, teacher: z, labels: [2, 0], classes: 3)
+        #expect(ed.loss == ce.loss && ed.gradient == ce.gradient && ed.gradient.allSatisfy(\.isFinite))
+    }
+
     @Test func crossEntropyIsStableForHugeLogits() throws {
         let z: [Float] = [1000, -1000, 0, 80, 90, 100]
         let (loss, grad) = try DistillationLoss.squaredLogits(lambda: 0)

@@ -39,7 +39,8 @@ import Testing
             case "ce": .squaredLogits(lambda: 0)
             case "squared": .squaredLogits(lambda: lambda)
             case "euclidean": .euclideanLogits(lambda: lambda)
-            default: .kl(temperature: T, alpha: alpha)
+            case "kl": .kl(temperature: T, alpha: alpha)
+            default: try #require(nil as DistillationLoss?, "unknown loss case \(name)")
             }
             let r = try loss.evaluate(student: Self.floats(c["logits"]), teacher: Self.floats(c["teacher"]),
                                       labels: try #require(c["labels"] as? [Int]), classes: try #require(c["classes"] as? Int))
