@@ -10,13 +10,13 @@ public struct FederatedData: Sendable {
     public var reference: Dataset?
 
     public static func load(job: JobConfig, directory: String = FashionMNIST.defaultDirectory) throws -> FederatedData {
-        let (trainAll, testAll) = try FashionMNIST.load(directory: directory)
-        let train = trainAll.prefix(job.trainSamples)
+        let files = try FashionMNIST.open(directory: directory)
+        let train = files.train(0..<max(0, job.trainSamples))
         let parts = try job.partitioner.split(labels: train.labels, classes: train.classes, nodes: job.nodes, seed: job.seed)
         let reference = job.strategy == Strategy.fd1bit.rawValue
-            ? trainAll.subset(Array((trainAll.count - job.referenceSamples)..<trainAll.count)) : nil
-        return FederatedData(train: parts.map { train.subset($0) }, test: testAll.prefix(job.testSamples),
-                             nodeTest: testAll.prefix(job.nodeTestSamples), reference: reference)
+            ? files.train(max(0, files.trainCount - job.referenceSamples)..<files.trainCount) : nil
+        return FederatedData(train: parts.map { train.subset($0) }, test: files.test(0..<max(0, job.testSamples)),
+                             nodeTest: files.test(0..<max(0, job.nodeTestSamples)), reference: reference)
     }
 
     /// One node's shard (a `gfl trainer` process loads only what it needs).

@@ -1,14 +1,17 @@
+import Chain
 import Foundation
 import Primitives
 import RPCClient
 
 /// `ChainAccess` through any Ethereum JSON-RPC node. Transactions are built, signed and sent by
 /// `TransactionSender` (nonce from the pending state, EIP-1559 fees from `eth_feeHistory`, gas from
-/// `eth_estimateGas`, so a transaction that would revert fails with its reason before anything is sent).
+/// `eth_estimateGas` plus headroom, so a transaction that would revert fails with its reason before anything is sent).
 public struct RPCChain: ChainAccess {
     public let client: EthClient
     /// Seconds to wait for a receipt.
     public var receiptTimeout: Double
+    /// How often a transaction sent without an explicit gas limit is sent again after running out of gas.
+    public var outOfGasRetries = 2
 
     public init(client: EthClient, receiptTimeout: Double = 60) {
         self.client = client
@@ -27,28 +30,42 @@ public struct RPCChain: ChainAccess {
         do { return try await client.estimateGas(request) } catch { throw .from(error) }
     }
 
+    /// Sends with 30 % headroom over `eth_estimateGas` when no gas limit is given. A transaction that still runs out
+    /// of gas (others changed the state it depends on between the estimate and its block) is estimated and sent
+    /// again, up to `outOfGasRetries` times; an out-of-gas transaction changes nothing but its sender's nonce.
     public func transact(from key: PrivateKey, to: Address?, data: [UInt8], gas: UInt64?) async throws(ContractError) -> ContractReceipt {
         let sender = TransactionSender(client: client, key: key)
-        let receipt: RPCReceipt
-        do {
-            receipt = try await sender.sendAndWait(to: to, data: data, options: SendOptions(gas: gas), timeout: receiptTimeout)
-        } catch {
-            throw .from(error)
-        }
-        if !receipt.status {
-            // Mined but failed (only possible with an explicit gas limit): replay it as a call on the state before
-            // its block to recover the reason, as wallets do.
+        var attempt = 0
+        while true {
+            let signed: SignedTransaction
+            let receipt: RPCReceipt
+            do {
+                signed = try await sender.sign(to: to, data: data, options: SendOptions(gas: gas, gasEstimatePercent: 130))
+                let hash = try await client.sendRawTransaction(signed.encoded)
+                receipt = try await client.waitForReceipt(hash, timeout: receiptTimeout)
+            } catch {
+                throw .from(error)
+            }
+            if receipt.status {
+                return ContractReceipt(transactionHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
+                                       gasUsed: receipt.gasUsed, contractAddress: receipt.contractAddress,
+                                       logs: receipt.logs.map(ContractLog.init))
+            }
+            let outOfGas = receipt.gasUsed >= signed.transaction.gasLimit
+            if gas == nil && outOfGas && attempt < outOfGasRetries {
+                attempt += 1
+                continue
+            }
+            // Mined but failed: replay it as a call on the state before its block to recover the reason, as
+            // wallets do.
             let before: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .earliest
             do {
-                _ = try await client.call(CallRequest(from: key.address, to: to, data: data, gas: gas), at: before)
+                _ = try await client.call(CallRequest(from: key.address, to: to, data: data, gas: signed.transaction.gasLimit), at: before)
             } catch {
                 if case .reverted = ContractError.from(error) { throw ContractError.from(error) }
             }
             throw .transactionFailed(function: "", transaction: receipt.transactionHash)
         }
-        return ContractReceipt(transactionHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
-                               gasUsed: receipt.gasUsed, contractAddress: receipt.contractAddress,
-                               logs: receipt.logs.map(ContractLog.init))
     }
 
     public func logs(_ filter: LogFilter) async throws(ContractError) -> [ContractLog] {

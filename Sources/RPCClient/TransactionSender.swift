@@ -9,9 +9,14 @@ public struct SendOptions: Sendable {
     public var maxFeePerGas: UInt256?
     public var maxPriorityFeePerGas: UInt256?
     public var gasPrice: UInt256?
+    /// When the gas limit comes from `eth_estimateGas`: the limit sent is this percentage of the estimate (100: the
+    /// estimate itself, as `cast send` and web3.py do; 130: `forge script`'s headroom). Unused gas is refunded, and
+    /// headroom keeps a transaction whose cost depends on state (a sorted insert, a first write to a slot) from
+    /// running out of gas when other transactions land before it.
+    public var gasEstimatePercent: UInt64 = 100
 
-    public init(legacy: Bool = false, gas: UInt64? = nil, nonce: UInt64? = nil) {
-        self.legacy = legacy; self.gas = gas; self.nonce = nonce
+    public init(legacy: Bool = false, gas: UInt64? = nil, nonce: UInt64? = nil, gasEstimatePercent: UInt64 = 100) {
+        self.legacy = legacy; self.gas = gas; self.nonce = nonce; self.gasEstimatePercent = gasEstimatePercent
     }
 }
 
@@ -48,7 +53,11 @@ public struct TransactionSender: Sendable {
         let chainId = try Decode.u64(next())
         var nonce = options.nonce ?? 0, gas = options.gas ?? 0
         if options.nonce == nil { nonce = try Decode.u64(next()) }
-        if options.gas == nil { gas = try Decode.u64(next()) }
+        if options.gas == nil {
+            let estimate = try Decode.u64(next())
+            let (scaled, overflow) = estimate.multipliedReportingOverflow(by: max(100, options.gasEstimatePercent))
+            gas = overflow ? estimate : scaled / 100
+        }
         let tx: Transaction
         if options.legacy {
             var price = options.gasPrice ?? .zero

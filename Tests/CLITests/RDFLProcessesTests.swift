@@ -14,7 +14,7 @@ import TestSupport
         return obj
     }
 
-    @Test(.timeLimit(.minutes(8))) func nodeAndFourTrainerProcessesRunTwoRounds() throws {
+    @Test(.timeLimit(.minutes(12))) func nodeAndFourTrainerProcessesRunTwoRounds() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-rdfl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -56,7 +56,18 @@ import TestSupport
             trainers.append(p)
         }
         defer { for p in trainers where p.isRunning { p.terminate() } }
-        _ = try ok(["job", "start", String(jobId), "--dev-account", "0", "--wait-nodes", "4", "--timeout", "120"], cenv)
+        func trainerLogs() -> String {
+            trainers.enumerated().map { i, p in
+                let log = (try? String(contentsOf: tmp.appendingPathComponent("trainer\(i).log"), encoding: .utf8)) ?? ""
+                return "trainer \(i) (\(p.isRunning ? "running" : "exited \(p.terminationStatus)")):\n\(log)"
+            }.joined(separator: "\n")
+        }
+        // Each trainer reads Fashion-MNIST before it joins; on a loaded 2-core CI machine that can take minutes.
+        do {
+            _ = try ok(["job", "start", String(jobId), "--dev-account", "0", "--wait-nodes", "4", "--timeout", "300"], cenv)
+        } catch {
+            throw HarnessError("\(error)\n\(trainerLogs())")
+        }
         let deadline = Date().addingTimeInterval(360)
         while trainers.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         for (i, p) in trainers.enumerated() {

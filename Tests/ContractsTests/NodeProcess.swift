@@ -40,7 +40,7 @@ final class NodeProcess: @unchecked Sendable {
     }
 
     /// Starts a node and waits (without blocking a thread) until it listens.
-    static func start() async throws -> NodeProcess {
+    static func start(extra: [String] = []) async throws -> NodeProcess {
         let datadir = FileManager.default.temporaryDirectory.appendingPathComponent("gfl-contracts-node-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: datadir, withIntermediateDirectories: true)
         let logURL = datadir.appendingPathComponent("node.log")
@@ -50,7 +50,7 @@ final class NodeProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try Self.binary())
         process.arguments = ["node", "--datadir", datadir.appendingPathComponent("chain").path,
                              "--genesis", Fixtures.repoRoot.appendingPathComponent("genesis/dev.json").path,
-                             "--http.addr", "127.0.0.1", "--http.port", "0", "--no-sync", "--log-level", "info"]
+                             "--http.addr", "127.0.0.1", "--http.port", "0", "--no-sync", "--log-level", "info"] + extra
         process.standardOutput = log
         process.standardError = log
         try process.run()

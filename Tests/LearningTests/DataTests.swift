@@ -21,6 +21,23 @@ import Testing
         #expect(abs(mean) < 1e-3 && abs(sd - 1) < 1e-3)
     }
 
+    /// Ranges convert only those samples: the raw bytes through the published statistics (mean 0.2860, standard
+    /// deviation 0.3530 of pixels scaled to [0, 1]), the raw labels, and ranges past the end clamped.
+    @Test(.enabled(if: installed, "dataset-fashion-mnist is not installed"))
+    func rangesConvertOnlyTheSamplesAskedFor() throws {
+        let files = try FashionMNIST.open()
+        #expect(files.trainCount == 60_000 && files.testCount == 10_000)
+        let raw = try FashionMNIST.raw(split: "train")
+        let part = files.train(100..<103)
+        #expect(part.count == 3 && part.labels == Array(raw.labels[100..<103]))
+        for (i, v) in part.images.enumerated() {
+            let expected = (Double(raw.pixels[100 * 784 + i]) / 255 - 0.2860) / 0.3530
+            #expect(abs(Double(v) - expected) < 2e-3, "pixel \(i): \(v) against \(expected)")
+        }
+        #expect(files.test(9_998..<20_000).count == 2)
+        #expect(files.train(5..<5).count == 0 && files.train(5..<5).images.isEmpty)
+    }
+
     @Test func missingFilesNameThePackage() {
         do {
             _ = try FashionMNIST.load(directory: "/nonexistent/fashion")

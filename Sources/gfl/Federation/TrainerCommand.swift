@@ -76,18 +76,24 @@ struct TrainerCommand: AsyncParsableCommand {
             compute: ComputePool(width: threads ?? ComputePool.cores), sink: { records.append($0) })
         setup.reference = shards.reference
         let node = try RDFLNode(setup: setup, chain: chain)
-        print("trainer \(key.address.checksummed) shard \(shard): store \(store.url), job \(job)")
+        say("trainer \(key.address.checksummed) shard \(shard): store \(store.url), job \(job)")
         do {
             try await node.join()
-            print("joined job \(job); waiting for it to start")
+            say("joined job \(job); waiting for it to start")
             try await node.run()
         } catch {
             store.stop()
             throw CLIError("trainer \(shard): \(error)")
         }
-        print("job \(job) finished; serving the store \(Int(linger)) s more for late peers")
+        say("job \(job) finished; serving the store \(Int(linger)) s more for late peers")
         try await Task.sleep(nanoseconds: UInt64(max(0, linger) * 1e9))
         store.stop()
+    }
+
+    /// A trainer's output usually goes to a log file that someone tails: each line is flushed as it is printed.
+    func say(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 
     static func controllerAddress(_ given: String?) throws -> String {
