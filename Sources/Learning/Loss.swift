@@ -122,25 +122,30 @@ public enum DistillationLoss: Sendable, Equatable {
             teacher.withUnsafeBufferPointer { t in
                 y.withUnsafeBufferPointer { l in
                     grad.withUnsafeMutableBufferPointer { g in
-                        switch self {
-                        case .squaredLogits(let lambda):
-                            return Loss.distillation(logits: s.baseAddress!, teacher: t.baseAddress!,
-                                                     labels: l.baseAddress!, rows: rows, classes: classes,
-                                                     lambda: lambda, gradient: g.baseAddress!, scale: scale)
-                        case .euclideanLogits(let lambda):
-                            return Loss.distillationEuclidean(logits: s.baseAddress!, teacher: t.baseAddress!,
-                                                              labels: l.baseAddress!, rows: rows, classes: classes,
-                                                              lambda: lambda, gradient: g.baseAddress!, scale: scale)
-                        case let .kl(temperature, alpha):
-                            return Loss.distillationKL(logits: s.baseAddress!, teacher: t.baseAddress!,
-                                                       labels: l.baseAddress!, rows: rows, classes: classes,
-                                                       temperature: temperature, alpha: alpha,
-                                                       gradient: g.baseAddress!, scale: scale)
-                        }
+                        accumulate(logits: s.baseAddress!, teacher: t.baseAddress!, labels: l.baseAddress!, rows: rows,
+                                   classes: classes, gradient: g.baseAddress!, scale: scale)
                     }
                 }
             }
         }
         return (total / Double(rows), grad)
+    }
+
+    /// The loss summed over `rows` rows of student logits `z` against teacher logits `t`; adds `scale` × its
+    /// gradient into `gradient`. The one dispatch from a loss to its kernel, for the training loop and `evaluate`.
+    @inline(__always)
+    func accumulate(logits z: UnsafePointer<Float>, teacher t: UnsafePointer<Float>, labels y: UnsafePointer<Int32>,
+                    rows: Int, classes k: Int, gradient: UnsafeMutablePointer<Float>, scale: Float) -> Double {
+        switch self {
+        case .squaredLogits(let lambda):
+            return Loss.distillation(logits: z, teacher: t, labels: y, rows: rows, classes: k, lambda: lambda,
+                                     gradient: gradient, scale: scale)
+        case .euclideanLogits(let lambda):
+            return Loss.distillationEuclidean(logits: z, teacher: t, labels: y, rows: rows, classes: k, lambda: lambda,
+                                              gradient: gradient, scale: scale)
+        case let .kl(temperature, alpha):
+            return Loss.distillationKL(logits: z, teacher: t, labels: y, rows: rows, classes: k,
+                                       temperature: temperature, alpha: alpha, gradient: gradient, scale: scale)
+        }
     }
 }

@@ -138,20 +138,10 @@ public final class Trainer {
                 let ce = Loss.softmaxCrossEntropy(logits: z, labels: y, rows: count, classes: classes,
                                                   gradient: nil, scale: scale)
                 corrects[j] = ce.correct
-                switch (lossKind, teacher) {
-                case let (.squaredLogits(lambda)?, t?):
-                    losses[j] = Loss.distillation(logits: z, teacher: t + start * classes, labels: y, rows: count,
-                                                  classes: classes, lambda: lambda, gradient: ws.outputGradient,
-                                                  scale: scale)
-                case let (.euclideanLogits(lambda)?, t?):
-                    losses[j] = Loss.distillationEuclidean(logits: z, teacher: t + start * classes, labels: y, rows: count,
-                                                           classes: classes, lambda: lambda, gradient: ws.outputGradient,
-                                                           scale: scale)
-                case let (.kl(temp, alpha)?, t?):
-                    losses[j] = Loss.distillationKL(logits: z, teacher: t + start * classes, labels: y,
-                                                    rows: count, classes: classes, temperature: temp, alpha: alpha,
-                                                    gradient: ws.outputGradient, scale: scale)
-                default:
+                if let lossKind, let teacher {
+                    losses[j] = lossKind.accumulate(logits: z, teacher: teacher + start * classes, labels: y, rows: count,
+                                                    classes: classes, gradient: ws.outputGradient, scale: scale)
+                } else {
                     losses[j] = Loss.softmaxCrossEntropy(logits: z, labels: y, rows: count, classes: classes,
                                                          gradient: ws.outputGradient, scale: scale).loss
                 }
