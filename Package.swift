@@ -123,6 +123,7 @@ let package = Package(
         .testTarget(name: "ContentStoreTests", dependencies: [
             "ContentStore", "ContentStoreServer", "Primitives", "Storage", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["Vectors"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),

@@ -7,19 +7,39 @@ import FoundationNetworking
 import Hummingbird
 import Logging
 import Primitives
+import ServiceLifecycle
 import Storage
 import Synchronization
 import Testing
+
+/// A Hummingbird application run in a ServiceGroup and stopped by graceful shutdown: cancelling the task that runs
+/// a server can trap inside SwiftNIO when a connection is being accepted at that moment (apple/swift-nio#3481).
+final class Served: Sendable {
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(_ service: some Service) {
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [],
+                                                      logger: Logger(label: "test-server")))
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}
 
 /// A store served on a free loopback port for the duration of a test.
 final class RunningServer: Sendable {
     let store: BlockStore
     let port: Int
-    let task: Task<Void, any Error>
+    let served: Served
     var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(store: BlockStore, port: Int, task: Task<Void, any Error>) {
-        self.store = store; self.port = port; self.task = task
+    private init(store: BlockStore, port: Int, served: Served) {
+        self.store = store; self.port = port; self.served = served
     }
 
     static func start(_ store: BlockStore) async throws -> RunningServer {
@@ -28,16 +48,13 @@ final class RunningServer: Sendable {
             continuation.yield(port)
             continuation.finish()
         }
-        let task = Task { try await app.run() }
+        let served = Served(app)
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw StoreError.remote(url: "loopback", reason: "server did not start") }
-        return RunningServer(store: store, port: port, task: task)
+        return RunningServer(store: store, port: port, served: served)
     }
 
-    func stop() async {
-        task.cancel()
-        _ = await task.result
-    }
+    func stop() async { await served.stop() }
 }
 
 /// Sends a raw POST and returns (status, body) without the client's interpretation.
@@ -146,8 +163,8 @@ func rawPost(_ url: String, body: Data? = nil, contentType: String? = nil, metho
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
                               logger: logger)
-        let task = Task { try await app.run() }
-        defer { task.cancel() }
+        let served = Served(app)
+        defer { Task { await served.stop() } }
         var it = ports.makeAsyncIterator()
         let port = try #require(await it.next())
 
