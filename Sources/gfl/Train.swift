@@ -52,8 +52,11 @@ struct Train: ParsableCommand {
         cfg.parallelism = try Parallelism(mode: parallel, threads: threads, spec: spec)
         cfg.convStrategy = try resolveConv(conv)
         let sets: (train: Dataset, test: Dataset)
-        do { sets = try FashionMNIST.load(directory: data) } catch { throw ValidationError(error.description) }
-        var train = subset.map { sets.train.prefix($0) } ?? sets.train
+        do {
+            let files = try FashionMNIST.open(directory: data)
+            sets = (files.train(0..<min(files.trainCount, subset ?? files.trainCount)), files.test(0..<files.testCount))
+        } catch { throw ValidationError(error.description) }
+        var train = sets.train
         if let partition {
             let scheme = try parsePartition(partition)
             let parts: [[Int]]
