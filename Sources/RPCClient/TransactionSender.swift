@@ -38,9 +38,12 @@ public struct TransactionSender: Sendable {
         if options.nonce == nil {
             calls.append(("eth_getTransactionCount", [.string(address.checksummed), BlockTag.pending.json]))
         }
+        let headroom = options.gas == nil && options.gasEstimatePercent > 100
         if options.gas == nil {
             calls.append(("eth_estimateGas", [CallRequest(from: address, to: to, data: data, value: value).json]))
         }
+        // The block gas limit caps the headroom (a limit above it is refused by the node).
+        if headroom { calls.append(("eth_getBlockByNumber", [BlockTag.latest.json, .bool(false)])) }
         let needsFees = options.legacy ? options.gasPrice == nil
                                        : options.maxFeePerGas == nil || options.maxPriorityFeePerGas == nil
         if needsFees { calls.append(options.legacy ? ("eth_gasPrice", []) : EthClient.feeHistoryCall) }
@@ -55,8 +58,12 @@ public struct TransactionSender: Sendable {
         if options.nonce == nil { nonce = try Decode.u64(next()) }
         if options.gas == nil {
             let estimate = try Decode.u64(next())
-            let (scaled, overflow) = estimate.multipliedReportingOverflow(by: max(100, options.gasEstimatePercent))
-            gas = overflow ? estimate : scaled / 100
+            gas = estimate
+            if headroom {
+                let blockLimit = try next()["gasLimit"].flatMap { try? Decode.u64($0) } ?? .max
+                let (scaled, overflow) = estimate.multipliedReportingOverflow(by: options.gasEstimatePercent)
+                gas = max(estimate, min(overflow ? .max : scaled / 100, blockLimit))
+            }
         }
         let tx: Transaction
         if options.legacy {

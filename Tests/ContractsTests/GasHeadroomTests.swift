@@ -3,6 +3,7 @@ import Foundation
 import GFLContracts
 import Primitives
 import RPCClient
+import Synchronization
 import Testing
 
 /// Transactions whose gas depends on state, sent at the same moment by two keys (as trainers joining a job do):
@@ -58,8 +59,11 @@ import Testing
         async let a = outcome { try await chain.transact(from: keys[0], to: contract, data: [], gas: nil) }
         async let b = outcome { try await chain.transact(from: keys[1], to: contract, data: [], gas: nil) }
         try await mineWhen(chain.client, pending: keys, above: nonces, count: 2)
+        // Stopped by a flag, not by cancellation: cancelling a task inside a URLSession request can trap in
+        // swift-corelibs-foundation ("a task that is not in the registry").
+        let stop = StopFlag()
         let miner = Task {
-            while !Task.isCancelled {
+            while !stop.isSet {
                 let mined = try await latestNonces(chain.client, keys)
                 var pending = false
                 for (k, n) in zip(keys, mined) where try await chain.client.nonce(k.address, at: .pending) > n { pending = true }
@@ -68,7 +72,8 @@ import Testing
             }
         }
         let results = await [a, b]
-        miner.cancel()
+        stop.set()
+        _ = await miner.result
         return results
     }
 
@@ -107,4 +112,11 @@ import Testing
         if let f = failures.first { #expect("\(f)".contains("out of gas"), "the failure says why: \(f)") }
         _ = node
     }
+}
+
+/// A one-way flag shared with a background task.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
