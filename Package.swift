@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "Chain", "Storage", "Primitives", "EVM", "TestSupport"]),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Node", "Chain", "Primitives", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ContractsTests", dependencies: ["GFLContracts", "Chain", "RPCClient", "Primitives", "TestSupport", "Learning"]),
+        .testTarget(name: "ContractsTests", dependencies: ["GFLContracts", "Chain", "RPCClient", "Primitives", "TestSupport", "Learning", "Federation"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Primitives", "TestSupport"], exclude: ["Vectors"]),
         .testTarget(name: "FederationTests", dependencies: [
             "Federation", "Chain", "GFLContracts", "Learning", "Primitives", "ContentStore", "TestSupport"]),

@@ -56,10 +56,12 @@ import TestSupport
             trainers.append(p)
         }
         defer { for p in trainers where p.isRunning { p.terminate() } }
+        func log(_ i: Int) -> String {
+            (try? String(contentsOf: tmp.appendingPathComponent("trainer\(i).log"), encoding: .utf8)) ?? ""
+        }
         func trainerLogs() -> String {
             trainers.enumerated().map { i, p in
-                let log = (try? String(contentsOf: tmp.appendingPathComponent("trainer\(i).log"), encoding: .utf8)) ?? ""
-                return "trainer \(i) (\(p.isRunning ? "running" : "exited \(p.terminationStatus)")):\n\(log)"
+                "trainer \(i) (\(p.isRunning ? "running" : "exited \(p.terminationStatus)")):\n\(log(i))"
             }.joined(separator: "\n")
         }
         // Each trainer reads Fashion-MNIST before it joins; on a loaded 2-core CI machine that can take minutes.
@@ -71,8 +73,7 @@ import TestSupport
         let deadline = Date().addingTimeInterval(360)
         while trainers.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         for (i, p) in trainers.enumerated() {
-            let log = (try? String(contentsOf: tmp.appendingPathComponent("trainer\(i).log"), encoding: .utf8)) ?? ""
-            #expect(!p.isRunning && p.terminationStatus == 0, "trainer \(i) did not finish cleanly:\n\(log)")
+            #expect(!p.isRunning && p.terminationStatus == 0, "trainer \(i) did not finish cleanly:\n\(log(i))")
         }
 
         // The chain's record: finished, every round with submissions, ring steps, distilled models and a global model.

@@ -1,9 +1,9 @@
 import Chain
+import Federation
 import Foundation
 import GFLContracts
 import Primitives
 import RPCClient
-import Synchronization
 import Testing
 
 /// Transactions whose gas depends on state, sent at the same moment by two keys (as trainers joining a job do):
@@ -59,11 +59,10 @@ import Testing
         async let a = outcome { try await chain.transact(from: keys[0], to: contract, data: [], gas: nil) }
         async let b = outcome { try await chain.transact(from: keys[1], to: contract, data: [], gas: nil) }
         try await mineWhen(chain.client, pending: keys, above: nonces, count: 2)
-        // Stopped by a flag, not by cancellation: cancelling a task inside a URLSession request can trap in
-        // swift-corelibs-foundation ("a task that is not in the registry").
+        // Stopped by a flag, not by cancellation (see StopFlag): the miner is usually inside a URLSession request.
         let stop = StopFlag()
         let miner = Task {
-            while !stop.isSet {
+            while !stop.isStopped {
                 let mined = try await latestNonces(chain.client, keys)
                 var pending = false
                 for (k, n) in zip(keys, mined) where try await chain.client.nonce(k.address, at: .pending) > n { pending = true }
@@ -72,7 +71,7 @@ import Testing
             }
         }
         let results = await [a, b]
-        stop.set()
+        stop.stop()
         _ = await miner.result
         return results
     }
@@ -114,9 +113,3 @@ import Testing
     }
 }
 
-/// A one-way flag shared with a background task.
-final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
-}
